@@ -1,0 +1,179 @@
+"""The command line: one definition of every command, thin over the library.
+
+Heavy imports (jinja2, pywinrm) happen inside the commands that need them, so
+`remediate --help` stays fast. Every failure becomes an exit status (policy.md F) and a
+short message; a traceback only with --debug.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__
+from .errors import InputError
+from .exitcodes import ExitStatus
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Plan, render and apply fixes for IIS applications that cannot reach network "
+                       "files, named pipes or SQL Server.")
+_state = {"debug": False}
+
+
+class PlanFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class ListFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+PolicyArgs = Annotated[list[Path], typer.Argument(help="Policy files (YAML).", show_default=False)]
+InventoryOpt = Annotated[Optional[Path], typer.Option("-i", "--inventory", help="Ansible inventory (file or folder).")]
+LiteralOpt = Annotated[bool, typer.Option("--allow-literal-secrets",
+                                          help="Accept passwords written in the policy (not recommended).")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"remediate {__version__}")
+        raise typer.Exit(ExitStatus.OK)
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def _load(policies: list[Path], inventory: Path | None, allow_literal: bool):
+    from .inventory import load_inventory
+    from .policy import load_policies
+    loaded = load_policies(policies, allow_literal_secrets=allow_literal)
+    inv = load_inventory(inventory) if inventory else None
+    if inv is not None:
+        _check_hosts(loaded, inv)
+    return loaded, inv
+
+
+def _check_hosts(policies, inventory) -> None:
+    """Every host or group a policy names must be in the inventory (a typo is bad input)."""
+    from .errors import Problem
+    problems = []
+    for policy in policies:
+        for key, name in (("iis.host", policy.iis.host), ("resource.host", policy.resource.host),
+                          ("domain_host", policy.domain_host)):
+            if name:
+                try:
+                    inventory.expand(name)
+                except InputError as exc:
+                    problems += [Problem(policy.source, None, key, f"{policy.name}: {p.message}")
+                                 for p in exc.problems]
+    if problems:
+        raise InputError(problems)
+
+
+def _console():
+    from rich.console import Console
+    return Console(highlight=False, soft_wrap=True)
+
+
+@app.command()
+def plan(policies: PolicyArgs, inventory: InventoryOpt = None,
+         format: Annotated[PlanFormat, typer.Option("--format", "-f")] = PlanFormat.text,
+         allow_literal_secrets: LiteralOpt = False) -> None:
+    """Diagnose each policy and choose a strategy: the verdict, the steps and why."""
+    from .planner import make_plan
+    from .report import markdown, plans_document, print_text
+    loaded, inv = _load(policies, inventory, allow_literal_secrets)
+    plans = [make_plan(p, inv) for p in loaded]
+    if format is PlanFormat.json:
+        typer.echo(json.dumps(plans_document(plans), indent=2))
+    elif format is PlanFormat.markdown:
+        typer.echo(markdown(plans), nl=False)
+    else:
+        print_text(plans, _console())
+    raise typer.Exit(ExitStatus.INFEASIBLE if any(p.infeasible for p in plans) else ExitStatus.OK)
+
+
+@app.command()
+def validate(policies: PolicyArgs, inventory: InventoryOpt = None,
+             allow_literal_secrets: LiteralOpt = False) -> None:
+    """Check policy files (and that their hosts are in the inventory) without planning."""
+    loaded, _ = _load(policies, inventory, allow_literal_secrets)
+    for policy in loaded:
+        typer.echo(f"{policy.source}: {policy.name}: valid")
+
+
+@app.command()
+def strategies(format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text) -> None:
+    """List the strategy catalogue and the operation kinds its steps use."""
+    from .report import strategies_document
+    doc = strategies_document()
+    if format is ListFormat.json:
+        typer.echo(json.dumps(doc, indent=2))
+        return
+    console = _console()
+    from rich.table import Table
+    table = Table("id", "IIS", "roles", "needs", "risk", "title", box=None)
+    for s in doc["strategies"]:
+        table.add_row(s["id"], s["iis_versions"], ", ".join(s["roles"]), ", ".join(s["needs"]) or "-",
+                      s["risk"], s["title"])
+    console.print(table)
+    console.print("\nactions: " + ", ".join(a["action"] for a in doc["actions"]))
+
+
+@app.command("inventory")
+def inventory_cmd(
+    inventory: Annotated[Path, typer.Option("-i", "--inventory", help="Ansible inventory (file or folder).")],
+    graph: Annotated[bool, typer.Option("--graph", help="Groups and hosts as a tree.")] = False,
+    list_: Annotated[bool, typer.Option("--list", help="Everything, as ansible-inventory --list.")] = False,
+    host: Annotated[Optional[str], typer.Option("--host", help="One host's variables.")] = None,
+) -> None:
+    """Show what was understood of an inventory, secrets masked (like ansible-inventory)."""
+    from . import inventory as inv_mod
+    if sum([graph, list_, host is not None]) > 1:
+        raise typer.BadParameter("give one of --graph, --list, --host")
+    inv = inv_mod.load_inventory(inventory)
+    if host is not None:
+        typer.echo(json.dumps(inv_mod.host(inv, host), indent=2, sort_keys=True))
+    elif list_:
+        typer.echo(json.dumps(inv_mod.to_list(inv), indent=2, sort_keys=True))
+    else:
+        typer.echo(inv_mod.graph(inv))
+
+
+def main() -> None:
+    """Entry point: exit statuses for every kind of failure, never a bare traceback."""
+    try:
+        app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except InputError as exc:
+        for problem in exc.problems:
+            typer.echo(f"error: {problem}", err=True)
+        sys.exit(ExitStatus.BAD_INPUT)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(ExitStatus.BAD_INPUT)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        import click
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(ExitStatus.BAD_INPUT)
+        if _state["debug"]:
+            raise
+        typer.echo(f"remediate: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+                   err=True)
+        sys.exit(ExitStatus.INTERNAL_ERROR)

@@ -1,0 +1,12 @@
+"""Exit statuses shared by every command (policy.md, section F)."""
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    INTERNAL_ERROR = 1
+    BAD_INPUT = 2
+    INFEASIBLE = 3
+    TASK_FAILED = 4
+    UNREACHABLE = 5
