@@ -78,8 +78,8 @@ def _check_hosts(policies, inventory) -> None:
                 try:
                     inventory.expand(name)
                 except InputError as exc:
-                    problems += [Problem(policy.source, None, key, f"{policy.name}: {p.message}")
-                                 for p in exc.problems]
+                    problems += [Problem(policy.source, policy.line_of(key), key,
+                                         f"{name} (policy {policy.name}): {p.message}") for p in exc.problems]
     if problems:
         raise InputError(problems)
 
@@ -124,14 +124,13 @@ def strategies(format: Annotated[ListFormat, typer.Option("--format", "-f")] = L
     if format is ListFormat.json:
         typer.echo(json.dumps(doc, indent=2))
         return
-    console = _console()
-    from rich.table import Table
-    table = Table("id", "IIS", "roles", "needs", "risk", "title", box=None)
+    typer.echo(f"{'id':26} {'IIS':8} {'risk':7} {'needs':48} title")
     for s in doc["strategies"]:
-        table.add_row(s["id"], s["iis_versions"], ", ".join(s["roles"]), ", ".join(s["needs"]) or "-",
-                      s["risk"], s["title"])
-    console.print(table)
-    console.print("\nactions: " + ", ".join(a["action"] for a in doc["actions"]))
+        needs = ", ".join(s["needs"]) or "-"
+        typer.echo(f"{s['id']:26} {s['iis_versions']:8} {s['risk']:7} {needs:48} {s['title']}")
+    typer.echo("\nactions (the operation kinds of plan steps):")
+    for a in doc["actions"]:
+        typer.echo(f"  {a['action']:24} from Windows {a['oldest_windows']:6} {a['summary']}")
 
 
 @app.command("inventory")
@@ -142,22 +141,24 @@ def inventory_cmd(
     host: Annotated[Optional[str], typer.Option("--host", help="One host's variables.")] = None,
 ) -> None:
     """Show what was understood of an inventory, secrets masked (like ansible-inventory)."""
-    from . import inventory as inv_mod
+    from .inventory import load_inventory
+    from .inventory_view import graph as graph_view, host as host_view, to_list
     if sum([graph, list_, host is not None]) > 1:
         raise typer.BadParameter("give one of --graph, --list, --host")
-    inv = inv_mod.load_inventory(inventory)
+    inv = load_inventory(inventory)
     if host is not None:
-        typer.echo(json.dumps(inv_mod.host(inv, host), indent=2, sort_keys=True))
+        typer.echo(json.dumps(host_view(inv, host), indent=2, sort_keys=True))
     elif list_:
-        typer.echo(json.dumps(inv_mod.to_list(inv), indent=2, sort_keys=True))
+        typer.echo(json.dumps(to_list(inv), indent=2, sort_keys=True))
     else:
-        typer.echo(inv_mod.graph(inv))
+        typer.echo(graph_view(inv))
 
 
 def main() -> None:
     """Entry point: exit statuses for every kind of failure, never a bare traceback."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else ExitStatus.OK)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except InputError as exc:

@@ -76,12 +76,12 @@ def request_token(policy: Policy) -> Token:
             return Token("null-session", "IUSR",
                          f"anonymous requests impersonate the built-in IUSR, which has no password and "
                          f"acts anonymously on the network ({sources.FACT_IUSR})")
-        why = ("password synchronization is off" if v in ("4.0", "5.0", "5.1")
-               else "IIS 6.0+ logs the anonymous account on with its password" if v == "6.0"
-               else "IIS 7.0+ logs the configured anonymous account on with its password")
-        return _clear_text(policy, account, f"anonymous requests: {why}")
+        why = ("with password synchronization off IIS logs" if v in ("4.0", "5.0", "5.1")
+               else "IIS logs")
+        return _clear_text(policy, account, f"{why} the anonymous account {account} on with its password")
     if auth == "basic":
-        return _clear_text(policy, REQUESTING_USER, "Basic authentication")
+        return _clear_text(policy, REQUESTING_USER, "with Basic authentication IIS logs the user on with the "
+                                                    "password the browser sent")
     if auth == "client-certificate":
         return Token("interactive", REQUESTING_USER,
                      f"client certificate mapping logs the mapped account on interactively ({table})")
@@ -95,8 +95,8 @@ def _clear_text(policy: Policy, account: str, what: str) -> Token:
     method = policy.logon_method
     source = f"{sources.CLEAR_TEXT}; {sources.FACT_LOGON_DEFAULT}"
     return Token(LOGON_TOKENS[method], account,
-                 f"{what} is a clear-text logon; LogonMethod {method} makes a {LOGON_TOKENS[method]} "
-                 f"token ({source})")
+                 f"{what}: a clear-text logon, and LogonMethod {method} gives it a "
+                 f"{LOGON_TOKENS[method]} token ({source})")
 
 
 def pool_account(policy: Policy) -> str:
@@ -156,8 +156,8 @@ def qualify(policy: Policy, account: str) -> str:
     """The account as the remote server names it."""
     if account == REQUESTING_USER or policy.is_domain(account):
         return account
-    if policy.iis.domain_controller and policy.domain:
-        return f"{policy.domain}\\{accounts.user_name(account)}"
+    if policy.iis.domain_controller:
+        return f"{policy.domain or '<domain>'}\\{accounts.user_name(account)}"
     return accounts.qualify_local(account, policy.host_name)
 
 
@@ -169,8 +169,11 @@ def is_recognised(policy: Policy, identity: str) -> tuple[bool, str]:
     if identity == REQUESTING_USER:
         return True, "the requesting user's own (domain) account is recognised"
     prefix, name = accounts.split(identity)
+    if policy.iis.domain_controller and (prefix or "").upper() != policy.host_name:
+        return True, (f"IIS runs on a domain controller, whose accounts are domain accounts: {identity} is "
+                      f"recognised on {server} ({sources.RECOGNISED})")
     if policy.is_domain(identity) and not (prefix or "").upper() == policy.host_name:
-        kind = "the computer account" if name.endswith("$") else "a domain account"
+        kind = "the computer account" if name.upper() == f"{policy.host_name}$" else "a domain account"
         return True, f"{identity} is {kind}, recognised on {server} ({sources.RECOGNISED})"
     if any(accounts.user_name(a).lower() == name.lower() for a in policy.resource.local_accounts):
         return True, (f"{identity} is local, but {server} has a mirrored account {name} with the same "

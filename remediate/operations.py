@@ -25,7 +25,7 @@ def show(value: Value) -> str:
         return f"<secret from {value.describe()}>"
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return str(value) if value != "" else '""'
 
 
 @dataclass(frozen=True)

@@ -221,6 +221,7 @@ class Policy(_Strict):
     domain_host: StrictStr | None = None
     prefer: list[Literal[STRATEGY_IDS]] = []  # type: ignore[valid-type]
     source: str = Field(default="", exclude=True)
+    lines: dict[str, int] = Field(default_factory=dict, exclude=True, repr=False)
 
     @field_validator("name")
     @classmethod
@@ -228,6 +229,10 @@ class Policy(_Strict):
         if not _NAME.match(value):
             raise ValueError("lower-case letters, digits, '_' and '-', starting with a letter or digit")
         return value
+
+    def line_of(self, key: str) -> int | None:
+        """The line of a dotted key in the policy's file (for messages about it after loading)."""
+        return self.lines.get(key)
 
     # Effective values (defaults that depend on the version and on other fields).
     @property
@@ -452,8 +457,10 @@ def _parse_one(doc: YamlDocument, base: PathKey, entry: object,
                allow_literal_secrets: bool) -> tuple[Policy | None, list[Problem]]:
     if not isinstance(entry, dict):
         return None, [Problem(doc.file, doc.line_of(base), dotted(base), "a policy must be a mapping")]
+    lines = {dotted(path[len(base):]): line for path, line in doc.lines.items()
+             if path[:len(base)] == base and len(path) > len(base)}
     try:
-        policy = Policy.model_validate({**entry, "source": doc.file})
+        policy = Policy.model_validate({**entry, "source": doc.file, "lines": lines})
     except ValidationError as exc:
         return None, _pydantic_problems(exc, doc, base)
     problems = [Problem(doc.file, doc.line_of(base + key), dotted(key), message)
