@@ -133,7 +133,8 @@ def wire_identity(policy: Policy, token: Token) -> tuple[str, str]:
     account = token.account or ""
     if token.kind == "process":
         return process_identity(policy, account)
-    return qualify(policy, account), (f"a {token.kind} token authenticates to {policy.resource.server} as its "
+    article = "an" if token.kind[0] in "aeiou" else "a"
+    return qualify(policy, account), (f"{article} {token.kind} token authenticates to {policy.resource.server} as its "
                                       f"account ({sources.TOKEN_TYPES})")
 
 
