@@ -168,11 +168,10 @@ def main() -> None:
     except typer.Abort:
         typer.echo("aborted", err=True)
         sys.exit(ExitStatus.BAD_INPUT)
+    except typer.TyperException as exc:     # usage errors: unknown option, bad choice, missing file
+        exc.show()
+        sys.exit(ExitStatus.BAD_INPUT)
     except Exception as exc:  # noqa: BLE001 - the last line of defence
-        import click
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(ExitStatus.BAD_INPUT)
         if _state["debug"]:
             raise
         typer.echo(f"remediate: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",

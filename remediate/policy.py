@@ -8,11 +8,12 @@ as one InputError, so nothing is planned from a half-valid set of policies.
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictStr,
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StrictBool, StrictStr,
                       ValidationError, field_validator)
 
 from . import accounts
@@ -129,6 +130,15 @@ class Resource(_Strict):
 
     _names = field_validator("host", "component")(lambda v: v if v is None else _no_control(v))
 
+    @field_validator("null_session_shares", "null_session_pipes", "local_accounts")
+    @classmethod
+    def _entries(cls, value: list[str] | None) -> list[str] | None:
+        for item in value or []:
+            _no_control(item)
+            if not item.strip():
+                raise ValueError("empty entry; give share, pipe or account names")
+        return value
+
     @field_validator("path")
     @classmethod
     def _unc(cls, value: str) -> str:
@@ -188,6 +198,8 @@ class Access(_Strict):
     def _secret(cls, value: object) -> object:
         if isinstance(value, str):
             return {"literal": value}
+        if not isinstance(value, dict):
+            raise ValueError("allowed: {env: NAME}, {file: PATH} or {prompt: true}")
         if isinstance(value, dict):
             if "literal" in value:
                 raise ValueError("allowed: {env: NAME}, {file: PATH} or {prompt: true}")
@@ -220,8 +232,15 @@ class Policy(_Strict):
     constraints: Constraints = Constraints()
     domain_host: StrictStr | None = None
     prefer: list[Literal[STRATEGY_IDS]] = []  # type: ignore[valid-type]
-    source: str = Field(default="", exclude=True)
-    lines: dict[str, int] = Field(default_factory=dict, exclude=True, repr=False)
+    _source: str = PrivateAttr("")
+    _lines: dict[str, int] = PrivateAttr(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        """The file the policy came from."""
+        return self._source
+
+    _host = field_validator("domain_host")(lambda v: v if v is None else _no_control(v))
 
     @field_validator("name")
     @classmethod
@@ -232,7 +251,7 @@ class Policy(_Strict):
 
     def line_of(self, key: str) -> int | None:
         """The line of a dotted key in the policy's file (for messages about it after loading)."""
-        return self.lines.get(key)
+        return self._lines.get(key)
 
     # Effective values (defaults that depend on the version and on other fields).
     @property
@@ -402,7 +421,7 @@ _PYDANTIC_MESSAGES = {
 
 
 def _allowed_keys(model: type[BaseModel]) -> str:
-    return ", ".join((f.alias or name) for name, f in model.model_fields.items() if name not in ("source", "literal"))
+    return ", ".join((f.alias or name) for name, f in model.model_fields.items() if name != "literal")
 
 
 def _model_at(loc: tuple) -> type[BaseModel] | None:
@@ -453,18 +472,46 @@ def _policy_entries(doc: YamlDocument) -> tuple[list[tuple[PathKey, object]], li
                         "expected a policy (a mapping), a list of policies, or policies: [...]")]
 
 
+def _without(data: object, loc: tuple) -> bool:
+    """Remove the value at `loc` from nested dicts/lists; False if it cannot be removed."""
+    for part in loc[:-1]:
+        try:
+            data = data[part]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return False
+    if isinstance(data, dict) and loc and loc[-1] in data:
+        del data[loc[-1]]
+        return True
+    return False
+
+
+def _validate(entry: dict, doc: YamlDocument, base: PathKey) -> tuple[Policy | None, list[Problem]]:
+    """Validate the shape; on errors, drop the offending keys and try again, so the rules that
+    need a whole policy still run and every problem is reported in one pass."""
+    data = copy.deepcopy(entry)
+    problems: list[Problem] = []
+    for _ in range(5):
+        try:
+            return Policy.model_validate(data), problems
+        except ValidationError as exc:
+            problems.extend(_pydantic_problems(exc, doc, base))
+            locs = [tuple("as" if p == "as_" else p for p in e["loc"] if not (isinstance(p, str) and "[" in p))
+                    for e in exc.errors()]
+            if not all(_without(data, loc) for loc in locs):
+                return None, problems
+    return None, problems
+
+
 def _parse_one(doc: YamlDocument, base: PathKey, entry: object,
                allow_literal_secrets: bool) -> tuple[Policy | None, list[Problem]]:
     if not isinstance(entry, dict):
         return None, [Problem(doc.file, doc.line_of(base), dotted(base), "a policy must be a mapping")]
-    lines = {dotted(path[len(base):]): line for path, line in doc.lines.items()
-             if path[:len(base)] == base and len(path) > len(base)}
-    try:
-        policy = Policy.model_validate({**entry, "source": doc.file, "lines": lines})
-    except ValidationError as exc:
-        return None, _pydantic_problems(exc, doc, base)
-    problems = [Problem(doc.file, doc.line_of(base + key), dotted(key), message)
-                for key, message in _rules(policy)]
+    policy, problems = _validate(entry, doc, base)
+    if policy is None:
+        return None, problems
+    shape_errors = {p.key for p in problems}
+    problems += [Problem(doc.file, doc.line_of(base + key), dotted(key), message)
+                 for key, message in _rules(policy) if dotted(key) not in shape_errors]
     secret = policy.access.password
     if secret is not None and secret.literal is not None and not allow_literal_secrets:
         key = ("access", "password")
@@ -472,7 +519,12 @@ def _parse_one(doc: YamlDocument, base: PathKey, entry: object,
                                 "a literal password is refused (it would end up in files and shell history); "
                                 "allowed: {env: NAME}, {file: PATH}, {prompt: true}, or run with "
                                 "--allow-literal-secrets"))
-    return (None if problems else policy), problems
+    if problems:
+        return None, problems
+    policy._source = doc.file
+    policy._lines = {dotted(path[len(base):]): line for path, line in doc.lines.items()
+                     if path[:len(base)] == base and len(path) > len(base)}
+    return policy, []
 
 
 def load_policies(paths: list[str | Path], allow_literal_secrets: bool = False) -> list[Policy]:
