@@ -63,8 +63,9 @@ def make_policy(write_policy):
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    """The installed console script's code, run in a fresh interpreter as a user would."""
-    return subprocess.run([sys.executable, "-c", "from remediate.cli import main; main()", *map(str, args)],
+    """The installed console script's code, run in a fresh interpreter as a user would (-P: the
+    working directory is not on sys.path, so the installed package is used, as by the script)."""
+    return subprocess.run([sys.executable, "-P", "-c", "from remediate.cli import main; main()", *map(str, args)],
                           capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
 
 

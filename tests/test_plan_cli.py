@@ -144,5 +144,5 @@ def test_help_does_not_import_pywinrm_or_jinja2():
             "sys.argv=['remediate','--help']\n"
             "try:\n    app()\nexcept SystemExit:\n    pass\n"
             "print('LOADED', 'winrm' in sys.modules, 'jinja2' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    out = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True).stdout
     assert "LOADED False False" in out

@@ -572,7 +572,7 @@ def _run_with_broken_loader(*args: str) -> subprocess.CompletedProcess:
             "def boom(*a, **k):\n    raise RuntimeError('boom in the loader')\n"
             "p.load_policies = boom\n"
             "from remediate.cli import main\nmain()\n")
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-P", "-c", code, *args], capture_output=True, text=True, timeout=120)
 
 
 def test_internal_error_has_no_traceback(tmp_path):
