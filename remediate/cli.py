@@ -107,6 +107,39 @@ def plan(policies: PolicyArgs, inventory: InventoryOpt = None,
     raise typer.Exit(ExitStatus.INFEASIBLE if any(p.infeasible for p in plans) else ExitStatus.OK)
 
 
+class BundleFormat(str, Enum):
+    bundle = "bundle"
+
+
+@app.command()
+def render(policies: PolicyArgs,
+           inventory: Annotated[Path, typer.Option("-i", "--inventory", help="Ansible inventory (file or folder).")],
+           output: Annotated[Path, typer.Option("-o", "--output", help="The bundle's folder (replaced).")],
+           strategy: Annotated[Optional[str], typer.Option("--strategy", help="Use this strategy for every policy.")] = None,
+           format: Annotated[BundleFormat, typer.Option("--format", "-f")] = BundleFormat.bundle,
+           allow_literal_secrets: LiteralOpt = False) -> None:
+    """Write the reviewable bundle: scripts per host, rollback, .reg files, plan.json, REVIEW.md."""
+    from .planner import make_plan
+    from .policy import STRATEGY_IDS
+    from .render.bundle import bundle_files, write_bundle
+    if strategy is not None and strategy not in STRATEGY_IDS:
+        raise typer.BadParameter(f"unknown strategy {strategy}; allowed: {', '.join(STRATEGY_IDS)}",
+                                 param_hint="--strategy")
+    loaded, inv = _load(policies, inventory, allow_literal_secrets)
+    plans = [make_plan(p, inv, forced=strategy) for p in loaded]
+    refused = [p for p in plans if strategy and p.strategy is None and not p.verdict.satisfied]
+    for plan in refused:
+        reasons = next(a.assessment.reasons for a in plan.alternatives if a.strategy.id == strategy)
+        typer.echo(f"{plan.policy.name}: {strategy} is not feasible: " + "; ".join(reasons), err=True)
+    if refused:
+        raise typer.Exit(ExitStatus.INFEASIBLE)
+    command = " ".join(["remediate render", *map(str, policies), "-i", str(inventory), "-o", str(output),
+                        *(["--strategy", strategy] if strategy else [])])
+    write_bundle(bundle_files(plans, command), output)
+    typer.echo(f"wrote {output}")
+    raise typer.Exit(ExitStatus.INFEASIBLE if any(p.infeasible for p in plans) else ExitStatus.OK)
+
+
 @app.command()
 def validate(policies: PolicyArgs, inventory: InventoryOpt = None,
              allow_literal_secrets: LiteralOpt = False) -> None:

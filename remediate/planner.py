@@ -72,11 +72,12 @@ def _hosts(policy: Policy, steps: list[Operation], inventory: "Inventory | None"
     return {role: _host_names(names[role], inventory) if role in roles else [] for role in names}
 
 
-def make_plan(policy: Policy, inventory: "Inventory | None" = None) -> Plan:
+def make_plan(policy: Policy, inventory: "Inventory | None" = None, forced: str | None = None) -> Plan:
+    """The plan for one policy; `forced` (render --strategy) replaces the order with one id."""
     verdict = diagnose(policy)
     ctx = Context(policy, verdict)
     assessed = {s.id: s.assess(ctx) for s in CATALOGUE}
-    order = candidates(policy)
+    order = [forced] if forced else candidates(policy)
     chosen: str | None = None
     if not verdict.satisfied:
         chosen = next((sid for sid in order if assessed[sid].feasible), None)

@@ -59,13 +59,16 @@ def _sketches(plan: Plan) -> list[dict]:
     return out
 
 
+def markdown_views(plans: list[Plan]) -> list[dict]:
+    """The JSON of each plan plus what the Markdown adds: hosts per step, code sketches."""
+    return [{**doc, "scope_line": _scope_line(plan), "step_hosts": step_hosts(plan),
+             "sketches": _sketches(plan), "access_as": plan.policy.access.as_}
+            for plan, doc in zip(plans, plans_document(plans)["plans"])]
+
+
 def markdown(plans: list[Plan]) -> str:
     from .templating import render
-    views = []
-    for plan, doc in zip(plans, plans_document(plans)["plans"]):
-        views.append({**doc, "scope_line": _scope_line(plan), "step_hosts": step_hosts(plan),
-                      "sketches": _sketches(plan), "access_as": plan.policy.access.as_})
-    return render("plan.md.j2", plans=views)
+    return render("plan.md.j2", plans=markdown_views(plans))
 
 
 def _scope_line(plan: Plan) -> str:

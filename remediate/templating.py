@@ -20,7 +20,40 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["md"] = markdown_cell
+    _script_filters(env)
     return env
+
+
+def _script_filters(env: jinja2.Environment) -> None:
+    """The escaping filters of every target language (remediate.render.escape)."""
+    from .policy import SecretRef
+    from .render import escape
+    from .render.tasks import SecretParameter
+    from .versions import windows_at_least
+
+    def psvalue(value: object) -> str:
+        if isinstance(value, bool):
+            return escape.ps_bool(value)
+        if isinstance(value, int):
+            return str(value)
+        return escape.ps_literal(value)
+
+    def vbsvalue(value: object) -> str:
+        if isinstance(value, bool):
+            return escape.vbs_bool(value)
+        if isinstance(value, int):
+            return str(value)
+        return escape.vbs_literal(value)
+
+    env.filters.update(
+        ps=escape.ps_literal, psarg=escape.ps_native_argument, psvalue=psvalue,
+        vbs=escape.vbs_literal, vbsvalue=vbsvalue, comment=escape.comment_text,
+        secret_param=lambda ref, task: SecretParameter.of(task.policy, ref).name,
+    )
+    env.filters.update(reg_key=escape.reg_key, reg_string=escape.reg_string, reg_multi=escape.reg_multi)
+    env.tests["secret"] = lambda value: isinstance(value, SecretRef)
+    env.tests["windows_at_least"] = windows_at_least
+    env.globals["refuse"] = escape.refuse
 
 
 def markdown_cell(value: object) -> str:

@@ -1,0 +1,88 @@
+"""The bundle on disk (artifacts.md): everything is rendered in memory first, so a bad value
+stops the run before any file is written, and the folder is replaced as a whole."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from ..errors import InputError, Problem
+from ..operations import AppendRegistryValue, SetRegistryValue
+from ..planner import Plan
+from ..report import markdown_views, plans_document
+from ..templating import render
+from .tasks import HostScript, host_scripts
+
+EXTENSIONS = {"powershell": "ps1", "vbscript": "vbs"}
+
+
+def _crlf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+def encode(text: str, language: str) -> bytes:
+    """PowerShell 5.1 reads UTF-8 only with a BOM; cscript and regedit want UTF-16LE with a BOM."""
+    if language == "powershell":
+        return b"\xef\xbb\xbf" + _crlf(text).encode("utf-8")
+    if language in ("vbscript", "reg"):
+        return b"\xff\xfe" + _crlf(text).encode("utf-16-le")
+    return text.encode("utf-8")
+
+
+def reg_files(script: HostScript) -> dict[str, tuple[str, object, object]]:
+    """`<policy>.<value>.reg` for registry steps whose whole new value is known."""
+    out = {}
+    for task in script.tasks:
+        op = task.op
+        if isinstance(op, SetRegistryValue) or (isinstance(op, AppendRegistryValue) and op.known is not None):
+            out[f"{script.folder}/{task.policy}.{op.name}.reg"] = (task, op, script)
+    return out
+
+
+def skipped_regs(scripts: list[HostScript]) -> list[tuple[str, str, str]]:
+    """Multi-string appends with no .reg, because the policy does not state the current list."""
+    return [(script.host, task.policy, task.op.name) for script in scripts for task in script.tasks
+            if isinstance(task.op, AppendRegistryValue) and task.op.known is None]
+
+
+def bundle_files(plans: list[Plan], command: str) -> dict[str, bytes]:
+    """Every file of the bundle, by relative path (a dict in a stable order)."""
+    scripts = host_scripts(plans)
+    files: dict[str, bytes] = {"plan.json": (json.dumps(plans_document(plans), indent=2) + "\n").encode()}
+    regs: dict[str, tuple] = {}
+    for script in scripts:
+        ext = EXTENSIONS[script.language]
+        for kind in ("apply", "rollback"):
+            text = render(f"{script.language}/{kind}.{ext}.j2", script=script, script_kind=kind, command=command)
+            files[f"{script.folder}/{kind}.{ext}"] = encode(text, script.language)
+        regs.update(reg_files(script))
+    for path, (task, op, script) in regs.items():
+        files[path] = encode(render("reg/value.reg.j2", task=task, op=op, script=script), "reg")
+    review = render("review.md.j2", views=markdown_views(plans), scripts=scripts, regs=sorted(regs),
+                    command=command, skipped_regs=skipped_regs(scripts))
+    files["REVIEW.md"] = review.encode("utf-8")
+    return files
+
+
+def write_bundle(files: dict[str, bytes], out_dir: Path) -> None:
+    """Replace `out_dir` with the bundle; refuse a folder that holds something else."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir())
+                                                       and not (out_dir / "plan.json").exists())):
+        raise InputError([Problem(str(out_dir), None, "", "exists and is not a remediate bundle: give an empty "
+                                                          "or new folder (a previous bundle is replaced)")])
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".remediate-", dir=out_dir.parent))
+    try:
+        for relative, content in files.items():
+            path = staging / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        staging.rename(out_dir)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
