@@ -31,19 +31,16 @@ def _script_filters(env: jinja2.Environment) -> None:
     from .render.tasks import SecretParameter
     from .versions import windows_at_least
 
-    def psvalue(value: object) -> str:
-        if isinstance(value, bool):
-            return escape.ps_bool(value)
-        if isinstance(value, int):
-            return str(value)
-        return escape.ps_literal(value)
+    def typed(boolean, literal):
+        """A filter writing bools and ints as such, everything else as a string literal."""
+        def write(value: object) -> str:
+            if isinstance(value, bool):
+                return boolean(value)
+            return str(value) if isinstance(value, int) else literal(value)
+        return write
 
-    def vbsvalue(value: object) -> str:
-        if isinstance(value, bool):
-            return escape.vbs_bool(value)
-        if isinstance(value, int):
-            return str(value)
-        return escape.vbs_literal(value)
+    psvalue = typed(escape.ps_bool, escape.ps_literal)
+    vbsvalue = typed(escape.vbs_bool, escape.vbs_literal)
 
     env.filters.update(
         ps=escape.ps_literal, psarg=escape.ps_native_argument, psvalue=psvalue,

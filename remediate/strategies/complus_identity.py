@@ -1,22 +1,20 @@
 from .. import sources
 from ..diagnosis import qualify
 from ..operations import SetComPlusIdentity
-from .accounts_rule import named_account_needs, named_account_problems
-from .base import Context, Outcome, Strategy
+from .accounts_rule import NamedAccountStrategy
+from .base import Context, Outcome
 from .cautions import PASSWORD_EVERY_RUN
 from .changes import grant_access
 
 POOLED_PACKAGE = "IIS Out-Of-Process Pooled Applications"
 
 
-class ComPlusIdentity(Strategy):
+class ComPlusIdentity(NamedAccountStrategy):
     """The code that opens the resource runs in a COM+ (MTS) server application as a fixed account."""
 
     id = "complus-identity"
     title = "Run the component in a COM+ server application with a specific identity"
     source = f"{sources.COMPLUS}; {sources.FACT_COMPLUS}"
-    needs = ("stored_credentials", "domain_accounts")
-    needs_account = True
     risk = "medium"
     risk_why = "COM+ stores the account's password; the component runs outside IIS in dllhost.exe"
 
@@ -34,12 +32,6 @@ class ComPlusIdentity(Strategy):
             return []
         return ["needs the COM component that opens the resource (resource.component), or on IIS 4.0-5.1 "
                 "code that runs out of process (runs_as: process with out-of-process or pooled isolation)"]
-
-    def needs_for(self, ctx: Context) -> tuple[str, ...]:
-        return named_account_needs(ctx, ctx.account)
-
-    def account_problems(self, ctx: Context, account: str) -> list[str]:
-        return named_account_problems(ctx, account)
 
     def build(self, ctx: Context) -> Outcome:
         policy, account = ctx.policy, ctx.account or ""

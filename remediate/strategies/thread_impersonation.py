@@ -1,22 +1,21 @@
 from .. import sources
 from ..diagnosis import qualify
 from ..operations import Advisory, Operation
-from .accounts_rule import named_account_needs, named_account_problems
-from .base import Context, Outcome, Strategy
+from .accounts_rule import NamedAccountStrategy
+from .base import Context, Outcome
 from .changes import grant_access
 
 # LogonUser needs SeTcbPrivilege on Windows 2000 and earlier (windows-facts J).
 TCB_REQUIRED = {"4.0": "Windows NT 4.0", "5.0": "Windows 2000"}
 
 
-class ThreadImpersonation(Strategy):
+class ThreadImpersonation(NamedAccountStrategy):
     """The application logs an account on itself (LogonUser) and impersonates it around the access."""
 
     id = "thread-impersonation"
     title = "Change the code to impersonate an account with LogonUser"
     source = f"{sources.THREAD}; {sources.FACT_LOGONUSER}"
     needs = ("code_changes", "stored_credentials", "domain_accounts")
-    needs_account = True
     risk = "high"
     risk_why = "the application must hold a password and manage tokens itself; mistakes leak the identity"
 
@@ -30,10 +29,7 @@ class ThreadImpersonation(Strategy):
         return []
 
     def needs_for(self, ctx: Context) -> tuple[str, ...]:
-        return ("code_changes", *named_account_needs(ctx, ctx.account))
-
-    def account_problems(self, ctx: Context, account: str) -> list[str]:
-        return named_account_problems(ctx, account)
+        return ("code_changes", *super().needs_for(ctx))
 
     def build(self, ctx: Context) -> Outcome:
         policy, account = ctx.policy, ctx.account or ""

@@ -1,19 +1,17 @@
 from .. import sources
 from ..diagnosis import qualify
 from ..operations import SetVirtualDirectory
-from .accounts_rule import named_account_needs, named_account_problems
-from .base import Context, Outcome, Strategy
+from .accounts_rule import NamedAccountStrategy
+from .base import Context, Outcome
 from .changes import grant_access
 
 
-class VdirConnectAs(Strategy):
+class VdirConnectAs(NamedAccountStrategy):
     """IIS itself opens the share's content as a fixed account, whatever the request's token."""
 
     id = "vdir-connect-as"
     title = "Serve the content from the share with a Connect As account"
     source = f"{sources.CONNECT_AS}; {sources.FACT_UNC_VDIR}"
-    needs = ("stored_credentials", "domain_accounts")
-    needs_account = True
     risk = "medium"
     risk_why = "IIS stores the account's password, and every file on the share becomes reachable through the path"
 
@@ -26,12 +24,6 @@ class VdirConnectAs(Strategy):
             out.append("only for content IIS serves from the share (used_for: content); here the application "
                        "code opens the resource")
         return out
-
-    def needs_for(self, ctx: Context) -> tuple[str, ...]:
-        return named_account_needs(ctx, ctx.account)
-
-    def account_problems(self, ctx: Context, account: str) -> list[str]:
-        return named_account_problems(ctx, account)
 
     def build(self, ctx: Context) -> Outcome:
         policy, account = ctx.policy, ctx.account or ""
