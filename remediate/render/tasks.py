@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..operations import Advisory, Operation, RecycleAppPool, RestartService
+from ..errors import InputError, Problem
+from ..operations import Operation, RecycleAppPool, RestartService
 from ..planner import Plan
 from ..policy import SecretRef
 from ..versions import IIS_WINDOWS, windows_at_least
@@ -82,48 +83,80 @@ class SecretParameter:
         return cls(f"{policy.replace('-', '_')}_password", policy, ref)
 
 
-def _windows_of(plan: Plan, role: str) -> str:
-    if role == "iis":
-        return IIS_WINDOWS[plan.policy.iis.version]
-    if role == "file_server":
-        return plan.policy.resource.os
-    return "2008r2"
+@dataclass
+class HostFacts:
+    """What the policies say about one host's Windows, and which policy said it."""
+
+    iis: tuple[str, str] | None = None       # (IIS version, policy)
+    os: tuple[str, str] | None = None        # (resource.os written in a policy, policy)
+    default_os: str | None = None            # resource.os left at its default
+
+    def windows(self) -> str:
+        if self.os:
+            return self.os[0]
+        if self.iis:
+            return IIS_WINDOWS[self.iis[0]]
+        return self.default_os or "2008r2"
+
+    def language(self) -> str:
+        legacy_iis = self.iis is not None and self.iis[0] in ("4.0", "5.0", "5.1", "6.0")
+        return "vbscript" if legacy_iis or not windows_at_least(self.windows(), "2008r2") else "powershell"
 
 
-def _language(windows: str, role: str, plan: Plan) -> str:
-    if role == "iis" and plan.policy.iis.version in ("4.0", "5.0", "5.1", "6.0"):
-        return "vbscript"
+def _claim(facts: HostFacts, host: str, plan: Plan, role: str) -> None:
+    """Record what a policy implies; two policies must not disagree (it decides the language)."""
+    policy = plan.policy
     if role == "iis":
-        return "powershell"
-    return "powershell" if windows_at_least(windows, "2008r2") else "vbscript"
+        claim, slot = (policy.iis.version, policy.name), "iis"
+    elif role == "file_server" and "os" in policy.resource.model_fields_set:
+        claim, slot = (policy.resource.os, policy.name), "os"
+    else:
+        if role == "file_server":
+            facts.default_os = facts.default_os or policy.resource.os
+        return
+    first = getattr(facts, slot)
+    if first is None:
+        setattr(facts, slot, claim)
+    elif first[0] != claim[0]:
+        what = "IIS" if slot == "iis" else "Windows"
+        raise InputError([Problem(policy.source, None, "", f"policy {policy.name} says {host} runs {what} "
+                                  f"{claim[0]}, policy {first[1]} says {what} {first[0]}: make them agree")])
+    if facts.iis and facts.os and facts.iis[0] in ("4.0", "5.0", "5.1", "6.0") and windows_at_least(
+            facts.os[0], "2008"):
+        raise InputError([Problem(policy.source, None, "", f"{host} cannot run IIS {facts.iis[0]} "
+                                  f"(policy {facts.iis[1]}) on Windows {facts.os[0]} (policy {facts.os[1]})")])
+
+
+def _targets(plan: Plan) -> list[tuple[int, Operation, list[str]]]:
+    """(step number, operation, hosts) for the steps that go into scripts."""
+    steps = plan.steps if plan.strategy else []
+    changing_roles = {op.role for op in steps if not op.advisory}
+    out = []
+    for number, op in enumerate(steps, 1):
+        if op.role in changing_roles:          # advice for a host that gets no changes: REVIEW.md only
+            out.append((number, op, plan.hosts.get(op.role) or ([DOMAIN] if op.role == "domain" else [])))
+    return out
 
 
 def host_scripts(plans: list[Plan]) -> list[HostScript]:
     """Scripts in a stable order: hosts by first appearance, tasks in policy order."""
+    facts: dict[str, HostFacts] = {}
+    for plan in plans:
+        for _, op, hosts in _targets(plan):
+            for host in hosts:
+                if host != DOMAIN:
+                    _claim(facts.setdefault(host, HostFacts()), host, plan, op.role)
     scripts: dict[str, HostScript] = {}
     for plan in plans:
-        steps = plan.steps
-        if not steps or plan.strategy is None:
-            continue
-        changing_roles = {op.role for op in steps if not op.advisory}
-        for step_number, op in enumerate(steps, 1):
-            if op.role not in changing_roles:
-                continue                      # advice for a host that gets no changes: REVIEW.md only
-            hosts = plan.hosts.get(op.role) or ([DOMAIN] if op.role == "domain" else [])
+        for number, op, hosts in _targets(plan):
             for host in hosts:
-                windows = _windows_of(plan, op.role)
-                script = scripts.get(host)
-                if script is None:
-                    script = scripts[host] = HostScript(host, _language(windows, op.role, plan), windows)
-                elif not windows_at_least(windows, script.windows):
-                    script.windows = windows
-                if _language(windows, op.role, plan) == "vbscript":
-                    script.language = "vbscript"
+                host_facts = facts.get(host, HostFacts())
+                script = scripts.setdefault(host, HostScript(host, host_facts.language(), host_facts.windows()))
                 if op.role not in script.roles:
                     script.roles.append(op.role)
                 if plan not in script.policies:
                     script.policies.append(plan)
-                task = Task(0, plan.policy.name, plan.strategy.id, step_number, plan.strategy.source, op)
+                task = Task(0, plan.policy.name, plan.strategy.id, number, plan.strategy.source, op)
                 if not isinstance(op, RESTART_KINDS):
                     script.tasks.append(task)
                     continue
@@ -137,6 +170,3 @@ def host_scripts(plans: list[Plan]) -> list[HostScript]:
         script.restarts = [replace(t, number=n) for n, t in enumerate(script.restarts, len(script.tasks) + 1)]
     return list(scripts.values())
 
-
-def is_advice(op: Operation) -> bool:
-    return isinstance(op, Advisory) or op.advisory
