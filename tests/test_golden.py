@@ -41,11 +41,12 @@ SCENARIOS = {
                                                               "resource": {"os": "2003"}}),
     "app-pool-identity-modern": ("iusr-gmsa-pool", {}),
     "vdir-connect-as-legacy": ("content-share", {}),
-    "vdir-connect-as-modern": ("content-share", {"iis": {"host": "web11", "version": "10.0", "site": "Intranet"}}),
+    "vdir-connect-as-modern": ("content-share", {"iis": {"host": "web11", "version": "10.0", "site": "Intranet"},
+                                                 "prefer": ["vdir-connect-as"]}),
     "complus-identity-legacy": ("complus-component", {}),
-    "complus-identity-modern": ("complus-component", {**MODERN_IIS}),
+    "complus-identity-modern": ("complus-component", {**MODERN_IIS, "prefer": ["complus-identity"]}),
     "domain-anonymous-account-legacy": ("reports-share", {}),
-    "domain-anonymous-account-modern": ("reports-share", {**MODERN_IIS}),
+    "domain-anonymous-account-modern": ("reports-share", {**MODERN_IIS, "prefer": ["domain-anonymous-account"]}),
     "mirrored-local-account-legacy": ("workgroup-mirrored", {}),
     "mirrored-local-account-modern": ("workgroup-mirrored", {"iis": {"host": "web11", "version": "10.0"},
                                                              "resource": {"host": "fs01", "os": "2019",
@@ -66,25 +67,28 @@ SCENARIOS = {
 }
 
 
-def bundle(scenario: str, tmp_path: Path) -> dict[str, bytes]:
+def strategy_of(scenario: str) -> str:
+    return scenario.rsplit("-", 1)[0] if scenario.endswith(("-legacy", "-modern", "-rbcd", "-kcd")) else scenario
+
+
+def bundle(scenario: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
     name, overrides = SCENARIOS[scenario]
     data = merged(yaml.safe_load((POLICIES / f"{name}.yaml").read_text()), overrides)
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    plans = [make_plan(p, INVENTORY) for p in load_policies([path])]
+    (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    monkeypatch.chdir(tmp_path)             # the file's name, not a temporary path, goes into the bundle
+    plans = [make_plan(p, INVENTORY) for p in load_policies([f"{name}.yaml"])]
+    assert plans[0].strategy is not None and plans[0].strategy.id == strategy_of(scenario)
     return bundle_files(plans, f"remediate render {name}.yaml -i inventories/example/hosts.yml -o out")
 
 
 def test_every_strategy_has_a_golden_scenario():
     from remediate.policy import STRATEGY_IDS
-    covered = {s.rsplit("-", 1)[0] if s.endswith(("-legacy", "-modern", "-rbcd", "-kcd")) else s
-               for s in SCENARIOS}
-    assert covered == set(STRATEGY_IDS)
+    assert {strategy_of(s) for s in SCENARIOS} == set(STRATEGY_IDS)
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
-def test_bundle_matches_golden(scenario, tmp_path):
-    files = bundle(scenario, tmp_path)
+def test_bundle_matches_golden(scenario, tmp_path, monkeypatch):
+    files = bundle(scenario, tmp_path, monkeypatch)
     folder = GOLDEN / scenario
     if REGENERATE:
         for old in sorted(folder.rglob("*"), reverse=True) if folder.exists() else []:

@@ -1,0 +1,293 @@
+﻿# remediate apply script for web11 (iis; Windows 2016)
+#
+# Policies, in the order their tasks run:
+#   iusr-gmsa-pool: strategy app-pool-identity (medium risk)
+#     follows windows-facts B.1 [CFG-PM] [IIS-APID] (pool identities on the network); windows-facts B.1 [CFG-ANON] (userName "" uses the pool identity); windows-facts F.4 (gMSA as application pool identity)
+#
+# Run elevated:
+#   powershell.exe -NoProfile -ExecutionPolicy Bypass -File apply.ps1 -Check    (reports; changes nothing)
+#   powershell.exe -NoProfile -ExecutionPolicy Bypass -File apply.ps1 [-Restart]
+# Passwords are asked for when needed (never in check mode); no secret is stored in this file.
+# The last line of output is REMEDIATE-RESULT and a JSON summary.
+#
+# Regenerate: remediate render iusr-gmsa-pool.yaml -i inventories/example/hosts.yml -o out
+[CmdletBinding(SupportsShouldProcess = $true)]
+param(
+    [switch] $Check,
+    [switch] $Restart
+)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+$script:CheckMode = $Check.IsPresent -or [bool]$WhatIfPreference
+$script:HostName = 'web11'
+$script:StateFile = Join-Path $env:ProgramData 'remediate\before-values.json'
+$script:Results = New-Object System.Collections.ArrayList
+$script:Current = $null
+$script:Failed = $false
+$script:ChangedPolicies = @{}
+$script:IisBackedUp = $false
+$script:Mask = '********'
+
+function ConvertTo-RemediateComparable {
+    param($Value)
+    if ($null -eq $Value) { return '' }
+    if ($Value -is [System.Collections.IDictionary]) {
+        # compound values (pool identity, ACL state): key=value lines in key order, nested values alike
+        return (@($Value.Keys | Sort-Object | ForEach-Object { [string]$_ + '=' + (ConvertTo-RemediateComparable $Value[$_]) }) -join "`n")
+    }
+    if ($Value -is [array]) { return (@($Value) | ForEach-Object { [string]$_ }) -join "`n" }
+    return [string]$Value
+}
+
+function Test-RemediateEqual {
+    param($Current, $Desired)
+    return (ConvertTo-RemediateComparable $Current) -eq (ConvertTo-RemediateComparable $Desired)
+}
+
+function Read-RemediateState {
+    $state = @{}
+    if (Test-Path -LiteralPath $script:StateFile) {
+        $saved = Get-Content -LiteralPath $script:StateFile -Raw | ConvertFrom-Json
+        if ($null -ne $saved) {
+            foreach ($property in $saved.PSObject.Properties) { $state[$property.Name] = $property.Value }
+        }
+    }
+    return $state
+}
+
+function Write-RemediateState {
+    param([hashtable] $State)
+    $folder = Split-Path -Parent $script:StateFile
+    if (-not (Test-Path -LiteralPath $folder)) { New-Item -ItemType Directory -Path $folder -Force | Out-Null }
+    ConvertTo-Json -InputObject $State -Depth 8 | Set-Content -LiteralPath $script:StateFile -Encoding UTF8
+}
+
+function Start-RemediateTask {
+    param([string] $Id, [string] $Policy, [string] $Name)
+    $script:Current = [ordered]@{ id = $Id; policy = $Policy; name = $Name; changed = $false; failed = $false;
+                                  before = $null; after = $null; message = '' }
+    [void]$script:Results.Add($script:Current)
+    return $script:Current
+}
+
+function Get-RemediateSecret {
+    param([string] $Name, $Bound)
+    if ($null -ne $Bound) { return $Bound }
+    return (Read-Host -AsSecureString -Prompt "Password for $Name")
+}
+
+function ConvertFrom-RemediateSecret {
+    param([securestring] $Secret)
+    return (New-Object System.Management.Automation.PSCredential('remediate', $Secret)).GetNetworkCredential().Password
+}
+
+function Get-RemediateIisAttribute {
+    # Enum attributes come back as strings, others as ConfigurationAttribute objects.
+    param([string] $Location, [string] $Filter, [string] $Name)
+    Import-Module WebAdministration
+    $found = Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location -Filter $Filter -Name $Name
+    if ($null -eq $found -or $found -is [string] -or $found -is [bool] -or $found -is [int]) { return $found }
+    if ($null -ne $found.PSObject.Properties['Value']) { return $found.Value }
+    return [string]$found
+}
+
+function Set-RemediateIisAttribute {
+    param([string] $Location, [string] $Filter, [string] $Name, $Value)
+    Import-Module WebAdministration
+    Set-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location -Filter $Filter -Name $Name -Value $Value
+}
+
+function Save-RemediateBefore {
+    param([string] $Id, $Value)
+    $state = Read-RemediateState
+    if ($state.ContainsKey($Id)) { return }        # keep the first: it is the value before remediate
+    $state[$Id] = @{ before = $Value }
+    Write-RemediateState $state
+}
+
+function Backup-RemediateIis {
+    if ($script:IisBackedUp) { return }
+    Import-Module WebAdministration
+    Backup-WebConfiguration -Name ('remediate-' + (Get-Date -Format 'yyyyMMdd-HHmmss')) | Out-Null
+    $script:IisBackedUp = $true
+}
+
+function Invoke-RemediateTask {
+    # Read, compare, and set only when the value differs; in check mode only report.
+    param([string] $Id, [string] $Policy, [string] $Name, [scriptblock] $Get, $Desired, [scriptblock] $Set,
+          [switch] $Secret, [switch] $Iis)
+    $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
+    $before = & $Get
+    if ($Secret) {
+        $result.before = $script:Mask
+        $result.after = $script:Mask
+        $result.changed = $true
+        $result.message = 'the password cannot be read back: it is set on every run'
+        if ($script:CheckMode) { $result.message = 'would set the password (check mode)'; return }
+    } else {
+        $result.before = $before
+        $result.after = $Desired
+        if (Test-RemediateEqual $before $Desired) { return }
+        $result.changed = $true
+        if ($script:CheckMode) { $result.message = 'would change (check mode)'; return }
+        Save-RemediateBefore -Id $Id -Value $before
+    }
+    if ($Iis) { Backup-RemediateIis }
+    & $Set $Desired
+    $script:ChangedPolicies[$Policy] = $true
+    if (-not $Secret) { $result.after = & $Get }
+}
+
+function Invoke-RemediateAdvice {
+    param([string] $Id, [string] $Policy, [string] $Name, [string] $Text)
+    $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
+    $result.message = $Text
+    Write-Warning $Text
+}
+
+function Invoke-RemediateRestart {
+    # Once, at the end, and only for policies whose tasks changed something in this run.
+    param([string] $Id, [string] $Policy, [string] $Name, [string[]] $Policies, [switch] $Disruptive,
+          [scriptblock] $Action)
+    $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
+    $needed = @($Policies | Where-Object { $script:ChangedPolicies.ContainsKey($_) }).Count -gt 0
+    if (-not $needed) { $result.message = 'not needed: nothing changed'; return }
+    if ($script:CheckMode) { $result.changed = $true; $result.message = 'would restart (check mode)'; return }
+    if ($Disruptive -and -not $Restart) {
+        $result.message = 'restart needed: run again with -Restart, or restart it in a maintenance window'
+        return
+    }
+    & $Action
+    $result.changed = $true
+}
+
+try {
+
+    # ---- Task 1: iusr-gmsa-pool.1 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 1
+    # assign_app_pool: Default Web Site/gallery = application pool iusr-gmsa-pool
+    # Follows: windows-facts B.1 [CFG-PM] [IIS-APID] (pool identities on the network); windows-facts B.1 [CFG-ANON] (userName "" uses the pool identity); windows-facts F.4 (gMSA as application pool identity)
+    $task = @{
+        Id = 'iusr-gmsa-pool.1'
+        Policy = 'iusr-gmsa-pool'
+        Name = 'assign_app_pool: Default Web Site/gallery = application pool iusr-gmsa-pool'
+        Iis = $true
+        Get = {
+            Import-Module WebAdministration
+            $at = ('IIS:\Sites\' + 'Default Web Site' + '/gallery'.Replace('/', '\'))
+            $item = Get-Item -LiteralPath $at -ErrorAction SilentlyContinue
+            if ($null -eq $item) { throw ('Default Web Site/gallery' + ' was not found in IIS (not a site, application, virtual directory or folder of the site)') }
+            $type = [string]$item.ElementTagName
+            if ($type -eq 'site' -or $type -eq 'application') { return [ordered]@{ type = 'application'; applicationPool = [string]$item.applicationPool } }
+            if ($type -eq 'virtualDirectory') {
+                $attr = {
+                    param($Name)
+                    $found = Get-ItemProperty -LiteralPath $at -Name $Name
+                    if ($null -ne $found -and $null -ne $found.PSObject.Properties['Value']) { $found = $found.Value }
+                    [string]$found
+                }
+                return [ordered]@{ type = $type; physicalPath = (& $attr 'physicalPath'); userName = (& $attr 'userName') }
+            }
+            return [ordered]@{ type = 'folder' }
+        }
+        Desired = [ordered]@{ type = 'application'; applicationPool = 'iusr-gmsa-pool' }
+        Set = {
+            $now = & {
+                Import-Module WebAdministration
+                $at = ('IIS:\Sites\' + 'Default Web Site' + '/gallery'.Replace('/', '\'))
+                $item = Get-Item -LiteralPath $at -ErrorAction SilentlyContinue
+                if ($null -eq $item) { throw ('Default Web Site/gallery' + ' was not found in IIS (not a site, application, virtual directory or folder of the site)') }
+                $type = [string]$item.ElementTagName
+                if ($type -eq 'site' -or $type -eq 'application') { return [ordered]@{ type = 'application'; applicationPool = [string]$item.applicationPool } }
+                if ($type -eq 'virtualDirectory') {
+                    $attr = {
+                        param($Name)
+                        $found = Get-ItemProperty -LiteralPath $at -Name $Name
+                        if ($null -ne $found -and $null -ne $found.PSObject.Properties['Value']) { $found = $found.Value }
+                        [string]$found
+                    }
+                    return [ordered]@{ type = $type; physicalPath = (& $attr 'physicalPath'); userName = (& $attr 'userName') }
+                }
+                return [ordered]@{ type = 'folder' }
+            }
+            if (-not (Test-Path -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool'))) { New-WebAppPool -Name 'iusr-gmsa-pool' | Out-Null }
+            $at = ('IIS:\Sites\' + 'Default Web Site' + '/gallery'.Replace('/', '\'))
+            if ($now.type -eq 'application') {
+                Set-ItemProperty -LiteralPath $at -Name applicationPool -Value 'iusr-gmsa-pool'
+            } elseif ($now.type -eq 'virtualDirectory') {
+                ConvertTo-WebApplication -PSPath $at -ApplicationPool 'iusr-gmsa-pool' -Force | Out-Null
+            } else {
+                # a folder of the site: an application over the same physical folder
+                $folder = (Get-WebFilePath -PSPath $at).FullName
+                New-WebApplication -Site 'Default Web Site' -Name ('/gallery'.TrimStart('/')) -PhysicalPath $folder -ApplicationPool 'iusr-gmsa-pool' | Out-Null
+            }
+        }
+    }
+    Invoke-RemediateTask @task
+
+    # ---- Task 2: iusr-gmsa-pool.2 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 2
+    # set_app_pool_identity: application pool iusr-gmsa-pool = CONTOSO\gmsa-gallery$ (gMSA: no password)
+    # Follows: windows-facts B.1 [CFG-PM] [IIS-APID] (pool identities on the network); windows-facts B.1 [CFG-ANON] (userName "" uses the pool identity); windows-facts F.4 (gMSA as application pool identity)
+    $task = @{
+        Id = 'iusr-gmsa-pool.2'
+        Policy = 'iusr-gmsa-pool'
+        Name = 'set_app_pool_identity: application pool iusr-gmsa-pool = CONTOSO\gmsa-gallery$ (gMSA: no password)'
+        Iis = $true
+        Get = {
+            Import-Module WebAdministration
+            if (-not (Test-Path -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool'))) { return $null }
+            $model = Get-ItemProperty -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool') -Name processModel
+            return [ordered]@{ identityType = [string]$model.identityType; userName = [string]$model.userName }
+        }
+        # gMSA: SpecificUser, the name ending in $, an empty password (windows-facts F.4, U there)
+        Desired = [ordered]@{ identityType = 'SpecificUser'; userName = 'CONTOSO\gmsa-gallery$' }
+        Set = {
+            if (-not (Test-Path -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool'))) { New-WebAppPool -Name 'iusr-gmsa-pool' | Out-Null }
+            Set-ItemProperty -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool') -Name processModel.userName -Value 'CONTOSO\gmsa-gallery$'
+            Set-ItemProperty -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool') -Name processModel.password -Value ''
+            Set-ItemProperty -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool') -Name processModel.identityType -Value SpecificUser
+        }
+    }
+    Invoke-RemediateTask @task
+
+    # ---- Task 3: iusr-gmsa-pool.3 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 3
+    # set_iis_attribute: Default Web Site/gallery: system.webServer/security/authentication/anonymousAuthentication/@userName = ""
+    # Follows: windows-facts B.1 [CFG-PM] [IIS-APID] (pool identities on the network); windows-facts B.1 [CFG-ANON] (userName "" uses the pool identity); windows-facts F.4 (gMSA as application pool identity)
+    $task = @{
+        Id = 'iusr-gmsa-pool.3'
+        Policy = 'iusr-gmsa-pool'
+        Name = 'set_iis_attribute: Default Web Site/gallery: system.webServer/security/authentication/anonymousAuthentication/@userName = ""'
+        Iis = $true
+        Get = { Get-RemediateIisAttribute -Location 'Default Web Site/gallery' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'userName' }
+        Desired = ''
+        Set = { param($Value) Set-RemediateIisAttribute -Location 'Default Web Site/gallery' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'userName' -Value $Value }
+    }
+    Invoke-RemediateTask @task
+
+    # ---- Task 4: iusr-gmsa-pool.7 -- done once, after the changes
+    # recycle_app_pool: application pool iusr-gmsa-pool
+    $task = @{
+        Id = 'iusr-gmsa-pool.7'
+        Policy = 'iusr-gmsa-pool'
+        Name = 'recycle_app_pool: application pool iusr-gmsa-pool'
+        Policies = @('iusr-gmsa-pool')
+        Action = {
+            Import-Module WebAdministration
+            if ([string](Get-WebAppPoolState -Name 'iusr-gmsa-pool').Value -eq 'Started') {
+                Restart-WebAppPool -Name 'iusr-gmsa-pool'
+            } else {
+                $script:Current.message = 'the application pool iusr-gmsa-pool is not started: it picks up the changes when it starts'
+            }
+        }
+    }
+    Invoke-RemediateRestart @task
+} catch {
+    $script:Failed = $true
+    if ($null -ne $script:Current) {
+        $script:Current.failed = $true
+        $script:Current.message = $_.Exception.Message
+    }
+} finally {
+    $summary = [ordered]@{ host = $script:HostName; check = $script:CheckMode; tasks = $script:Results }
+    Write-Output ('REMEDIATE-RESULT ' + (ConvertTo-Json -InputObject $summary -Compress -Depth 8))
+}
+if ($script:Failed) { exit 1 }
