@@ -99,8 +99,11 @@ class HostFacts:
         return self.default_os or "2008r2"
 
     def language(self) -> str:
-        legacy_iis = self.iis is not None and self.iis[0] in ("4.0", "5.0", "5.1", "6.0")
-        return "vbscript" if legacy_iis or not windows_at_least(self.windows(), "2008r2") else "powershell"
+        """VBScript for IIS 4.0-6.0 and servers before 2008 R2; PowerShell for IIS 7.0+ (on Server
+        2008, IIS 7.0's scripts are PowerShell with a warning: its settings have no WSH interface)."""
+        if self.iis is not None:
+            return "vbscript" if self.iis[0] in ("4.0", "5.0", "5.1", "6.0") else "powershell"
+        return "powershell" if windows_at_least(self.windows(), "2008r2") else "vbscript"
 
 
 def _claim(facts: HostFacts, host: str, plan: Plan, role: str) -> None:
