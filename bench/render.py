@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/render.py [--sizes 100 1000 10000]
 
-Policies are the bundled examples, renamed and spread over distinct IIS hosts and 200 file
-servers; each size is rendered once after a warm-up (template compilation is not counted).
+Policies are the bundled examples, renamed and spread over distinct IIS hosts and file servers
+(100 per Windows version); each size is rendered once after a warm-up (template compilation is not counted).
 Prints seconds per phase, microseconds per policy, and the ratio to the smallest size, which
 stays near 1 when rendering scales linearly.
 """
@@ -34,8 +34,8 @@ def make_inputs(count: int, folder: Path) -> tuple[Path, Path]:
         policy = yaml.safe_load(yaml.safe_dump(examples[i % len(examples)]))
         policy["name"] = f"{policy['name']}-{i}"
         policy["iis"]["host"] = f"web{i:05d}"
-        server = f"fs{i % 200:03d}"
         resource = policy["resource"]
+        server = f"fs{resource.get('os', 'any')}-{i % 100:02d}"   # one Windows per server, as render requires
         resource["host"] = server
         rest = resource["path"][2:].split("\\", 1)
         resource["path"] = "\\\\" + server + ("\\" + rest[1] if len(rest) > 1 else "")

@@ -522,8 +522,7 @@ def _parse_one(doc: YamlDocument, base: PathKey, entry: object,
     if problems:
         return None, problems
     policy._source = doc.file
-    policy._lines = {dotted(path[len(base):]): line for path, line in doc.lines.items()
-                     if path[:len(base)] == base and len(path) > len(base)}
+    policy._lines = doc.lines_under(base)
     return policy, []
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 IIS_VERSIONS = ("4.0", "5.0", "5.1", "6.0", "7.0", "7.5", "8.0", "8.5", "10.0")
 WINDOWS_VERSIONS = ("nt4", "2000", "2003", "2008", "2008r2", "2012", "2012r2", "2016", "2019",
                     "2022", "2025")
@@ -11,6 +13,7 @@ IIS_WINDOWS = {"4.0": "nt4", "5.0": "2000", "5.1": "2000", "6.0": "2003", "7.0":
                "7.5": "2008r2", "8.0": "2012", "8.5": "2012r2", "10.0": "2016"}
 
 
+@cache
 def iis_key(version: str) -> tuple[int, int]:
     major, minor = version.split(".")
     return int(major), int(minor)
