@@ -109,6 +109,7 @@ def plan(policies: PolicyArgs, inventory: InventoryOpt = None,
 
 class BundleFormat(str, Enum):
     bundle = "bundle"
+    ansible = "ansible"
 
 
 @app.command()
@@ -135,9 +136,62 @@ def render(policies: PolicyArgs,
         raise typer.Exit(ExitStatus.INFEASIBLE)
     command = " ".join(["remediate render", *map(str, policies), "-i", str(inventory), "-o", str(output),
                         *(["--strategy", strategy] if strategy else [])])
+    if format is BundleFormat.ansible:
+        # the bundle (REVIEW.md, the scripts the playbook leaves to run by hand) plus ansible/
+        from .render.ansible import ansible_files
+        command += " --format ansible"
+        files = bundle_files(plans, command)
+        files.update(ansible_files(plans, command, inventory=str(inventory), output=str(output)))
+        write_bundle(files, output)
+        typer.echo(f"wrote {output} and the playbook {output / 'ansible' / 'site.yml'}")
+        raise typer.Exit(ExitStatus.INFEASIBLE if any(p.infeasible for p in plans) else ExitStatus.OK)
     write_bundle(bundle_files(plans, command), output)
     typer.echo(f"wrote {output}")
     raise typer.Exit(ExitStatus.INFEASIBLE if any(p.infeasible for p in plans) else ExitStatus.OK)
+
+
+@app.command()
+def apply(
+    policies: PolicyArgs,
+    inventory: Annotated[Path, typer.Option("-i", "--inventory", help="Ansible inventory (file or folder).")],
+    check: Annotated[bool, typer.Option("--check", help="Check mode: the scripts report, change nothing.")] = False,
+    limit: Annotated[Optional[str], typer.Option("--limit", "-l", help="Ansible host pattern: only these.")] = None,
+    forks: Annotated[int, typer.Option("--forks", min=1, help="Hosts of a role at once.")] = 5,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Also write the bundle here.")] = None,
+    operation_timeout: Annotated[int, typer.Option(
+        "--operation-timeout", min=1, help="WS-Man OperationTimeout, seconds (the inventory's wins).")] = 20,
+    read_timeout: Annotated[int, typer.Option(
+        "--read-timeout", min=2, help="HTTP read timeout, seconds, above the operation timeout.")] = 30,
+    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds for a host's whole run.")] = 900,
+    max_envelope_kb: Annotated[int, typer.Option(
+        "--max-envelope-kb", min=32, help="The hosts' MaxEnvelopeSizekb (150 on WinRM 2.0).")] = 500,
+    vault_password_file: Annotated[Optional[list[str]], typer.Option(
+        "--vault-password-file", help="ansible-vault password file (PATH or ID@PATH).")] = None,
+    ask_vault_pass: Annotated[bool, typer.Option("--ask-vault-pass", help="Prompt for the vault password.")] = False,
+    ask_pass: Annotated[bool, typer.Option("--ask-pass", "-k", help="Prompt for hosts with no password.")] = False,
+    allow_literal_secrets: LiteralOpt = False,
+    journal: Annotated[Optional[Path], typer.Option(
+        "--journal", help="JSON lines appended, one per host (default: remediate-journal.jsonl here).")] = None,
+    format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text,
+    restart: Annotated[bool, typer.Option("--restart", help="Allow restarts that drop users' sessions.")] = False,
+) -> None:
+    """Render as render does, then run each host's script over WinRM (domain, resource servers, IIS)."""
+    from getpass import getpass
+
+    from .apply.command import Options, apply as run_apply
+    from .apply.journal import DEFAULT
+    from .inventory import load_inventory
+    from .policy import load_policies
+    from .vault import VaultSecrets
+    vault = VaultSecrets.from_options(vault_password_file or [], ask_vault_pass, prompt=getpass)
+    loaded = load_policies(policies, allow_literal_secrets=allow_literal_secrets)
+    inv = load_inventory(inventory, vault.decrypt)
+    _check_hosts(loaded, inv)
+    options = Options(policies, inventory, check=check, restart=restart, limit=limit, forks=forks, output=output,
+                      operation_timeout=operation_timeout, read_timeout=read_timeout, timeout=timeout,
+                      envelope_kb=max_envelope_kb, ask_pass=ask_pass, allow_literal_secrets=allow_literal_secrets,
+                      journal=journal or Path.cwd() / DEFAULT, format=format.value)
+    raise typer.Exit(run_apply(loaded, inv, vault, options, prompt=getpass))
 
 
 @app.command()

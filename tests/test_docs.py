@@ -29,3 +29,10 @@ def test_ci_runs_the_readme_test_command():
     command = "python3 -m venv .venv && .venv/bin/pip install '.[test]' && .venv/bin/pytest"
     assert command in README
     assert command in ci
+
+
+def test_every_subpackage_is_installed_by_a_non_editable_install():
+    import tomllib
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "remediate").rglob("__init__.py")}
+    assert found | {"remediate.templates"} == listed

@@ -1,0 +1,193 @@
+"""`remediate apply`: render as `render` does, pick the hosts, read the secrets, run the
+scripts over WinRM in role order, and report (live view, plain lines or JSON) and journal."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..connection import connections
+from ..exitcodes import ExitStatus
+from ..inventory import Inventory
+from ..planner import Plan, make_plan
+from ..policy import Policy
+from ..render.bundle import EXTENSIONS, bundle_files, write_bundle
+from ..render.tasks import DOMAIN, HostScript, host_scripts
+from ..vault import VaultSecrets
+from .journal import DEFAULT, Journal
+from .output import LiveView, PlainLines, Quiet
+from .result import FAILED, REFUSED, UNREACHABLE, HostResult
+from .runner import Job, Settings, run_host
+from .schedule import Reporter, Target, role_of, run_all
+from .secrets import SecretReader, mask
+
+Prompt = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Options:
+    policy_files: list[Path]
+    inventory_path: Path
+    check: bool = False
+    restart: bool = False
+    limit: str | None = None
+    forks: int = 5
+    output: Path | None = None
+    operation_timeout: int = 20
+    read_timeout: int = 30
+    timeout: float = 900
+    envelope_kb: int = 500
+    ask_pass: bool = False
+    allow_literal_secrets: bool = False
+    journal: Path = Path(DEFAULT)
+    format: str = "text"
+
+
+@dataclass
+class Prepared:
+    """What a run needs, all read before the first host is contacted."""
+
+    targets: list[Target]
+    secrets: dict[str, str]          # parameter name -> value (empty in check mode)
+    reader: SecretReader             # knows every value read, to mask them
+
+
+def apply(policies: list[Policy], inventory: Inventory, vault: VaultSecrets, options: Options,
+          prompt: Prompt | None) -> int:
+    """Run it all; the exit status (apply.md): 0 ok/changed, 4 failed, 5 unreachable or refused."""
+    prepared = prepare(policies, inventory, vault, options, prompt)
+    return prepared if isinstance(prepared, int) else execute(prepared, options)
+
+
+def prepare(policies: list[Policy], inventory: Inventory, vault: VaultSecrets, options: Options,
+            prompt: Prompt | None) -> Prepared | int:
+    """Render (and write -o), pick the targets, resolve connections and secrets; an exit status
+    instead when there is nothing to run. Input problems raise InputError (exit 2)."""
+    plans = [make_plan(p, inventory) for p in policies]
+    files = bundle_files(plans, _render_command(options))
+    if options.output is not None:
+        write_bundle(files, options.output)
+    infeasible = [p for p in plans if p.infeasible]
+    for plan in infeasible:
+        print(f"{plan.policy.name}: no feasible strategy (see remediate plan); nothing is applied", file=sys.stderr)
+    if infeasible:
+        return ExitStatus.INFEASIBLE
+    targets = _targets(plans, files, inventory, options)
+    if not targets:
+        print("nothing to apply" + (" on the hosts --limit selects" if options.limit else ""), file=sys.stderr)
+        return ExitStatus.OK
+    runnable = [t for t in targets if t.refused is None]
+    found = connections(inventory, [t.host for t in runnable], ask_pass=prompt if options.ask_pass else None,
+                        secrets=vault, allow_literal_secrets=options.allow_literal_secrets,
+                        operation_timeout=options.operation_timeout, read_timeout=options.read_timeout)
+    for target, connection in zip(runnable, found):
+        target.connection = connection
+        for warning in connection.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    sources = {p.policy.name: (p.policy.source, p.policy.line_of("access.password")) for p in plans}
+    reader = SecretReader(prompt=prompt, allow_literal=options.allow_literal_secrets, sources=sources)
+    values = {} if options.check else reader.read_all(p for t in runnable for p in t.parameters)
+    return Prepared(targets, values, reader)
+
+
+def execute(prepared: Prepared, options: Options, reporter: Reporter | None = None) -> int:
+    """Run the targets in role order, report and journal each host; the exit status."""
+    import winrm  # noqa: F401 - once, here, rather than in every worker thread at once
+    journal = Journal(options.journal, options.check, prepared.reader.values)
+    reporter = reporter or _reporter(options, prepared.targets)
+    settings = Settings(timeout=options.timeout, envelope_kb=options.envelope_kb, check=options.check,
+                        restart=options.restart)
+    cancel = threading.Event()
+    masked = prepared.reader.values + [t.connection.password for t in prepared.targets
+                                       if t.connection is not None and t.connection.password]
+
+    def run(target: Target) -> HostResult:
+        secrets = {p.name: prepared.secrets[p.name] for p in target.parameters} if not options.check else {}
+        job = Job(target.host, target.role, target.connection, target.script or "", secrets)
+        result = run_host(job, settings, cancel, on_step=reporter.step)
+        return dataclasses.replace(result, tasks=mask(result.tasks, masked), message=mask(result.message, masked))
+
+    try:
+        results = run_all(prepared.targets, run, options.forks, _Journaled(reporter, journal), cancel)
+    finally:
+        journal.close()
+    reporter.close(results, options.check, str(options.journal))
+    return exit_status(results)
+
+
+class _Journaled(Reporter):
+    """A reporter that also writes each finished host to the journal."""
+
+    def __init__(self, reporter: Reporter, journal: Journal):
+        self.reporter, self.journal = reporter, journal
+
+    def started(self, target: Target) -> None:
+        self.reporter.started(target)
+
+    def step(self, host: str, step: str) -> None:
+        self.reporter.step(host, step)
+
+    def finished(self, result: HostResult, target: Target) -> None:
+        self.journal.write(result, target.policies)
+        self.reporter.finished(result, target)
+
+
+def exit_status(results: list[HostResult]) -> int:
+    statuses = {r.status for r in results}
+    if statuses & {UNREACHABLE, REFUSED}:
+        return ExitStatus.UNREACHABLE
+    if FAILED in statuses:
+        return ExitStatus.TASK_FAILED
+    return ExitStatus.OK
+
+
+def _render_command(options: Options) -> str:
+    """The command line `render` writes into each script's header, so the scripts are the same."""
+    output = str(options.output) if options.output is not None else "DIR"
+    return " ".join(["remediate render", *map(str, options.policy_files), "-i", str(options.inventory_path),
+                     "-o", output])
+
+
+def _targets(plans: list[Plan], files: dict[str, bytes], inventory: Inventory, options: Options) -> list[Target]:
+    """Every script to run or refuse; --limit selects inventory hosts (never the domain/ script)."""
+    selected = set(inventory.match(options.limit)) if options.limit else None
+    targets = []
+    for script in host_scripts(plans):
+        if selected is not None and script.host not in selected:
+            continue
+        path = f"{script.folder}/apply.{EXTENSIONS[script.language]}"
+        target = Target(script.host, role_of(script.roles), [p.policy.name for p in script.policies],
+                        parameters=script.secrets)
+        target.refused = _refusal(script, path, options.output)
+        if target.refused is None:
+            target.script = files[path].decode("utf-8-sig")
+        targets.append(target)
+    return targets
+
+
+def _refusal(script: HostScript, path: str, output: Path | None) -> str | None:
+    where = f"{output}/{path}" if output is not None else f"{path} (write the bundle with -o DIR)"
+    if script.host == DOMAIN:
+        return (f"Active Directory steps are not applied over WinRM: run {where} by hand as a domain admin "
+                "(the ActiveDirectory module needed), then apply the rest with --limit")
+    if script.language == "vbscript":
+        return (f"a legacy host (Windows {script.windows}): its script is VBScript, which apply does not run over "
+                f"WinRM: run {where} with cscript //nologo on the host (with /check first to see what it would change)")
+    if script.legacy_powershell:
+        return (f"Windows {script.windows} cannot have Windows PowerShell 5.1, which the script needs: run the "
+                f"steps of {where} by hand on the host")
+    return None
+
+
+def _reporter(options: Options, targets: list[Target]):
+    if options.format == "json":
+        return Quiet(sys.stdout)
+    from rich.console import Console
+    console = Console(highlight=False, soft_wrap=True)
+    if console.is_interactive and sys.stdout.isatty():
+        return LiveView(console, targets)
+    return PlainLines(sys.stdout)

@@ -1,0 +1,247 @@
+"""One host's run over WinRM with pywinrm, as tooling-probe.md section 1 says to do it.
+
+One shell per host: open_shell(codepage=65001), run_command with the bootstrap on the
+command line and console_mode_stdin=False, the framed script and secrets sent with
+send_command_input in chunks (bytes), output read with get_command_output_raw in our own
+deadline loop, then cleanup_command (Signal terminate) and close_shell on every path.
+Every request's timeouts are shortened so that none outlasts `--timeout`.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
+
+from ..connection import Connection
+from . import faults, framing
+from .faults import HostFault
+from .result import FAILED, UNREACHABLE, HostResult, Outcome, outcome
+
+T = TypeVar("T")
+CLEANUP_GRACE = 10.0        # seconds allowed for Signal + Delete after a failure or the deadline
+
+
+@dataclass(frozen=True)
+class Settings:
+    timeout: float                                  # --timeout: a host's whole run, in seconds
+    envelope_kb: int = framing.DEFAULT_ENVELOPE_KB  # --max-envelope-kb
+    busy_tries: int = faults.BUSY_TRIES
+    busy_backoff: float = faults.BUSY_BACKOFF
+    check: bool = False
+    restart: bool = False
+
+    @property
+    def switches(self) -> tuple[str, ...]:
+        return tuple(s for s, on in (("Check", self.check), ("Restart", self.restart)) if on)
+
+
+@dataclass
+class Job:
+    host: str
+    role: str
+    connection: Connection
+    script: str
+    secrets: dict[str, str] = field(default_factory=dict, repr=False)
+
+
+class RequestCounter:
+    """HTTP requests made for one host: a response hook on pywinrm's requests session
+    (auth legs are in each response's history), plus requests that got no response."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def hook(self, response, *args, **kwargs) -> None:
+        self.count += 1 + len(response.history)
+
+    def unanswered(self) -> None:
+        self.count += 1
+
+
+def run_host(job: Job, settings: Settings, cancel: threading.Event | None = None,
+             on_step: Callable[[str, str], None] | None = None) -> HostResult:
+    """The host's result; never raises (a failure on one host never hides another's result)."""
+    started = time.monotonic()
+    counter = RequestCounter()
+    try:
+        result = _Run(job, settings, counter, cancel or threading.Event(), on_step).run()
+    except Exception as exc:  # noqa: BLE001 - a bug here is reported for this host only
+        result = Outcome(FAILED, [], f"internal error: {type(exc).__name__}: {exc}")
+    return HostResult(job.host, job.role, result.status, result.tasks, result.message,
+                      round(time.monotonic() - started, 3), counter.count)
+
+
+class _Run:
+    def __init__(self, job: Job, settings: Settings, counter: RequestCounter, cancel: threading.Event,
+                 on_step: Callable[[str, str], None] | None):
+        self.job, self.settings, self.counter, self.cancel = job, settings, counter, cancel
+        self.on_step = on_step
+        self.deadline = time.monotonic() + settings.timeout
+        self.chunk = framing.chunk_size(settings.envelope_kb)
+        self.ctx = faults.Context(job.connection, encrypted=False, chunk=self.chunk, envelope_kb=settings.envelope_kb)
+        self.protocol = None
+        self.shell: str | None = None
+        self.command: str | None = None
+        self.broken = False          # a request got no answer: the session's connection is not to be trusted
+
+    # -- the run ------------------------------------------------------------------------
+
+    def run(self) -> Outcome:
+        try:
+            result = self._outcome()
+        finally:
+            note = self._cleanup()
+        if note:
+            result.message = f"{result.message}; {note}" if result.message else note
+        return result
+
+    def _outcome(self) -> Outcome:
+        try:
+            return self._run()
+        except HostFault as fault:
+            return Outcome(fault.status, [], fault.message)
+        except Exception as exc:  # noqa: BLE001 - a bug: reported for this host, its shell still deleted
+            return Outcome(FAILED, [], f"internal error ({self.ctx.step}): {type(exc).__name__}: {exc}")
+
+    def _run(self) -> Outcome:
+        import winrm
+        from winrm.exceptions import WinRMOperationTimeoutError
+
+        c = self.job.connection
+        self._step("connect")
+        self.protocol = p = self._call(lambda: winrm.Protocol(
+            c.url, transport=c.transport, username=c.user, password=c.password,
+            server_cert_validation=c.cert_validation, ca_trust_path=c.ca_trust_path, cert_pem=c.cert_pem,
+            cert_key_pem=c.cert_key_pem, read_timeout_sec=c.read_timeout, operation_timeout_sec=c.operation_timeout,
+            message_encryption=c.message_encryption, proxy=None))
+        self._call(self._open_session)
+        self._step("create shell")
+        self.shell = self._call(lambda: p.open_shell(codepage=65001), busy=True)
+        self._step("start PowerShell")
+        command, arguments = framing.command_line()
+        self.command = self._call(lambda: p.run_command(self.shell, command, list(arguments),
+                                                        console_mode_stdin=False), busy=True)
+        self._step("send the script")
+        stdin = framing.encode(self.job.script, switches=self.settings.switches, secrets=self.job.secrets)
+        for data, last in framing.chunks(stdin, self.chunk):
+            self._call(lambda: p.send_command_input(self.shell, self.command, data, end=last), busy=True)
+        self._step("wait for the result")
+        out: list[bytes] = []
+        err: list[bytes] = []
+        while True:
+            try:
+                o, e, code, done = self._call(lambda: p.get_command_output_raw(self.shell, self.command))
+            except WinRMOperationTimeoutError:
+                continue   # the host's "still running", after OperationTimeout
+            out.append(o)
+            err.append(e)
+            if done:
+                return outcome(b"".join(out), b"".join(err), code, self.settings.check)
+
+    def _open_session(self) -> None:
+        """pywinrm's requests session with a counting hook installed before the first request:
+        built without message encryption, which is then set up as pywinrm would have."""
+        transport = self.protocol.transport
+        wanted = transport.message_encryption
+        transport.message_encryption = "never"
+        try:
+            session = transport.build_session()
+        finally:
+            transport.message_encryption = wanted
+        session.hooks["response"].append(self.counter.hook)
+        session.trust_env = False   # no proxy from the environment (proxy=None), and no per-request scan of it
+        auth = transport.auth_method
+        available = (auth == "credssp" or (auth == "ntlm" and hasattr(session.auth, "session_security"))
+                     or (auth == "kerberos" and getattr(session.auth, "winrm_encryption_available", False)))
+        if wanted == "always" and not available:
+            from winrm.exceptions import WinRMError
+            raise WinRMError(f"message encryption 'always' is not available with {auth}")
+        https = transport.endpoint.lower().startswith("https")
+        if available and (wanted == "always" or (wanted == "auto" and not https)):
+            transport.setup_encryption(session)
+            self.ctx = replace(self.ctx, encrypted=True)
+
+    # -- each request -------------------------------------------------------------------
+
+    def _call(self, call: Callable[[], T], busy: bool = False) -> T:
+        """One pywinrm call within the deadline; failures explained (fault 170 retried)."""
+        from winrm.exceptions import WinRMOperationTimeoutError
+
+        self._check_deadline()
+        self._limit(self.deadline - time.monotonic())
+        try:
+            if busy:
+                return faults.retry_busy(call, self.settings.busy_tries, self.settings.busy_backoff)
+            return call()
+        except WinRMOperationTimeoutError:
+            raise
+        except Exception as exc:
+            self._unanswered(exc)
+            self._check_deadline()
+            raise faults.explain(exc, self.ctx) from exc
+
+    def _unanswered(self, exc: BaseException) -> None:
+        import requests
+        if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
+            self.counter.unanswered()
+            self.broken = True
+
+    def _limit(self, remaining: float) -> None:
+        """Shorten the next request's OperationTimeout and HTTP read timeout to the time left."""
+        p, c = self.protocol, self.job.connection
+        if p is None:
+            return
+        operation = max(1, min(c.operation_timeout, int(remaining)))
+        p.operation_timeout_sec = operation
+        p.transport.read_timeout_sec = max(operation + 1, min(c.read_timeout, math.ceil(remaining) + 1))
+
+    def _check_deadline(self) -> None:
+        if self.cancel.is_set():
+            raise HostFault("interrupted: the command was signalled to stop and its shell deleted" if self.command
+                            else "interrupted before the script started", UNREACHABLE)
+        if time.monotonic() >= self.deadline:
+            started = "its command was signalled to stop and its shell deleted; the script may have made some " \
+                      "of its changes: see the host" if self.command else "the script did not start"
+            raise HostFault(f"no result within --timeout {self.settings.timeout:g}s ({self.ctx.step}): {started}",
+                            UNREACHABLE)
+
+    def _step(self, step: str) -> None:
+        self.ctx = replace(self.ctx, step=step)
+        if self.on_step:
+            self.on_step(self.job.host, step)
+
+    # -- every path ends here -------------------------------------------------------------
+
+    def _cleanup(self) -> str:
+        """Signal the command, delete the shell, close the session; a note if the shell stays."""
+        p = self.protocol
+        if p is None:
+            return ""
+        self._limit(CLEANUP_GRACE)
+        try:
+            if self.shell is None:
+                return ""
+            if self.broken:   # a new connection (and NTLM context) for Signal and Delete
+                try:
+                    p.transport.close_session()
+                    self._open_session()
+                except Exception as exc:  # noqa: BLE001 - reported below by close_shell's failure
+                    self._unanswered(exc)
+            if self.command is not None:
+                try:
+                    p.cleanup_command(self.shell, self.command)
+                except Exception as exc:  # noqa: BLE001 - deleting the shell ends the command too
+                    self._unanswered(exc)
+            try:
+                p.close_shell(self.shell)
+            except Exception as exc:  # noqa: BLE001
+                self._unanswered(exc)
+                return (f"the shell could not be deleted ({type(exc).__name__}): the host ends it after its "
+                        "shell IdleTimeout")
+            return ""
+        finally:
+            p.transport.close_session()

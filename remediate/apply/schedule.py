@@ -1,0 +1,114 @@
+"""Which host runs when: roles in order (domain, resource servers, IIS hosts), up to
+`forks` hosts of a role at once; after a failure in a role, later roles are skipped."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from ..connection import Connection
+from ..render.tasks import SecretParameter
+from ..report import ROLE_ORDER
+from .result import FAILED, REFUSED, SKIPPED, UNREACHABLE, HostResult
+
+BAD = (FAILED, UNREACHABLE, REFUSED)
+
+
+@dataclass
+class Target:
+    """A host's script, or the reason it is not run."""
+
+    host: str
+    role: str                              # the earliest of its roles, in ROLE_ORDER
+    policies: list[str]
+    script: str | None = None              # the text sent; None when refused
+    parameters: list[SecretParameter] = field(default_factory=list)
+    refused: str | None = None             # why it is not run
+    connection: Connection | None = None
+
+    def refusal(self) -> HostResult:
+        return HostResult(self.host, self.role, REFUSED, [], self.refused or "")
+
+
+class Reporter:
+    """What the output sees of a run (output.py implements it)."""
+
+    def started(self, target: Target) -> None: ...
+    def step(self, host: str, step: str) -> None: ...
+    def finished(self, result: HostResult, target: Target) -> None: ...
+    def close(self, results: list[HostResult], check: bool, journal: str | None) -> None: ...
+
+
+def role_of(roles: list[str]) -> str:
+    return min(roles, key=ROLE_ORDER.index)
+
+
+def run_all(targets: list[Target], run: Callable[[Target], HostResult], forks: int, reporter: Reporter,
+            cancel: threading.Event) -> list[HostResult]:
+    """Every target's result, in role order then the targets' order."""
+    results: dict[str, HostResult] = {}
+    blocked = ""
+    for role in ROLE_ORDER:
+        group = [t for t in targets if t.role == role]
+        if blocked or cancel.is_set():
+            reason = blocked or "the run was interrupted"
+            for target in group:
+                _finish(results, HostResult(target.host, role, SKIPPED, [], f"not run: {reason}"), target, reporter)
+            continue
+        for target in group:
+            if target.refused is not None:
+                _finish(results, target.refusal(), target, reporter)
+        runnable = [t for t in group if t.refused is None]
+        _run_group(runnable, run, forks, reporter, cancel, results)
+        bad = [t.host for t in group if results[t.host].status in BAD]
+        if bad:
+            blocked = (f"{_label(role)} {', '.join(bad)} did not succeed and later roles depend on them: "
+                       "fix them and run again (--limit leaves hosts out)")
+    return [results[t.host] for role in ROLE_ORDER for t in targets if t.role == role]
+
+
+def _run_group(group: list[Target], run: Callable[[Target], HostResult], forks: int, reporter: Reporter,
+               cancel: threading.Event, results: dict[str, HostResult]) -> None:
+    if not group:
+        return
+    pending = list(group)
+    with ThreadPoolExecutor(max_workers=max(1, forks), thread_name_prefix="remediate-apply") as pool:
+        running: dict[Future, Target] = {}
+        try:
+            while pending or running:
+                while pending and len(running) < forks and not cancel.is_set():
+                    target = pending.pop(0)
+                    reporter.started(target)
+                    running[pool.submit(run, target)] = target
+                if cancel.is_set():
+                    for target in pending:
+                        _finish(results, HostResult(target.host, target.role, SKIPPED, [],
+                                                    "not run: the run was interrupted"), target, reporter)
+                    pending = []
+                if not running:
+                    break
+                done, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+                for future in done:
+                    _finish(results, future.result(), running.pop(future), reporter)
+        except KeyboardInterrupt:
+            cancel.set()     # every runner signals its command and deletes its shell, then returns
+            print(f"interrupted: stopping {len(running)} running hosts (their commands are signalled and their "
+                  "shells deleted once the request in flight ends, within the operation timeout)",
+                  file=sys.stderr, flush=True)
+            for future, target in running.items():
+                _finish(results, future.result(), target, reporter)
+            for target in pending:
+                _finish(results, HostResult(target.host, target.role, SKIPPED, [], "not run: the run was interrupted"),
+                        target, reporter)
+
+
+def _finish(results: dict[str, HostResult], result: HostResult, target: Target, reporter: Reporter) -> None:
+    results[target.host] = result
+    reporter.finished(result, target)
+
+
+def _label(role: str) -> str:
+    return {"domain": "domain hosts", "file_server": "resource servers", "iis": "IIS hosts"}[role]
