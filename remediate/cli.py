@@ -243,6 +243,8 @@ def inventory_cmd(
 
 def main() -> None:
     """Entry point: exit statuses for every kind of failure, never a bare traceback."""
+    from .runtime import tune_for_batch
+    tune_for_batch()
     try:
         code = app(standalone_mode=False)
         sys.exit(code if isinstance(code, int) else ExitStatus.OK)
