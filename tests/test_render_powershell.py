@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -16,38 +15,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scriptcheck as sc
-from conftest import EXAMPLES, merged, run_cli
+from examplebundles import BUNDLES, DATE_LIKE, EXAMPLE_FILES, INVENTORY, POLICIES, bundle, command_for, inventory
+from conftest import merged, run_cli
 from data.cmdlets import CMDLETS, NATIVE_PROGRAMS
-from remediate.inventory import load_inventory
 from remediate.planner import Plan, make_plan
 from remediate.policy import load_policies
 from remediate.render.bundle import bundle_files
 from remediate.render.escape import UnsafeValue, ps_literal
 from remediate.render.tasks import host_scripts
 
-POLICIES = EXAMPLES / "policies"
-INVENTORY = EXAMPLES / "example" / "hosts.yml"
-EXAMPLE_FILES = sorted(POLICIES.glob("*.yaml"))
-BUNDLES = ["all", *(p.stem for p in EXAMPLE_FILES)]
 NATIVE = {name.lower() for name in NATIVE_PROGRAMS}
-DATE_LIKE = re.compile(r"\b(19|20)\d\d-\d\d-\d\d\b|\b\d{1,2}/\d{1,2}/(19|20)?\d\d\b|\b\d\d:\d\d(:\d\d)?\b"
-                       r"|\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{1,2}\b")
-
-
-@cache
-def inventory():
-    return load_inventory(INVENTORY)
-
-
-def command_for(paths: list[Path]) -> str:
-    return " ".join(["remediate render", *map(str, paths), "-i", str(INVENTORY), "-o", "bundle"])
-
-
-@cache
-def bundle(name: str) -> dict[str, bytes]:
-    paths = EXAMPLE_FILES if name == "all" else [POLICIES / f"{name}.yaml"]
-    plans = [make_plan(p, inventory()) for p in load_policies(paths)]
-    return bundle_files(plans, command_for(paths))
 
 
 def powershell_scripts(name: str) -> dict[str, bytes]:
@@ -322,7 +299,7 @@ def test_hostile_names_become_whole_single_quoted_literals_never_code(strategy, 
         message = " ".join(p.message for p in exc.problems)
         assert quoted and "double quote" in message, message
         safe = bundle_files([plan_of(sc.hostile_policy(strategy, without_double_quotes(values), *IIS10))], "x")
-        assert quoted & native_fields(safe), f"refused, but no value with a double quote reaches a native program"
+        assert quoted & native_fields(safe), "refused, but no value with a double quote reaches a native program"
         return
     scripts = {path: data for path, data in files.items() if path.endswith(".ps1")}
     assert scripts

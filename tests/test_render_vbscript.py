@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -15,36 +14,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scriptcheck as sc
-from conftest import EXAMPLES
-from remediate.inventory import load_inventory
+from examplebundles import BUNDLES, DATE_LIKE, bundle, inventory
 from remediate.planner import Plan, make_plan
 from remediate.policy import load_policies
 from remediate.render.bundle import bundle_files
 from remediate.render.escape import UnsafeValue, vbs_literal
 from remediate.render.tasks import host_scripts
 
-POLICIES = EXAMPLES / "policies"
-INVENTORY = EXAMPLES / "example" / "hosts.yml"
-EXAMPLE_FILES = sorted(POLICIES.glob("*.yaml"))
-BUNDLES = ["all", *(p.stem for p in EXAMPLE_FILES)]
 LEGACY_HOSTS = {"web01", "web04", "web06", "web07", "fs02"}     # IIS 4.0-6.0; Windows 2000/2003 servers
-DATE_LIKE = re.compile(r"\b(19|20)\d\d-\d\d-\d\d\b|\b\d{1,2}/\d{1,2}/(19|20)?\d\d\b|\b\d\d:\d\d(:\d\d)?\b")
-
-
-@cache
-def inventory():
-    return load_inventory(INVENTORY)
-
-
-def command_for(paths: list[Path]) -> str:
-    return " ".join(["remediate render", *map(str, paths), "-i", str(INVENTORY), "-o", "bundle"])
-
-
-@cache
-def bundle(name: str) -> dict[str, bytes]:
-    paths = EXAMPLE_FILES if name == "all" else [POLICIES / f"{name}.yaml"]
-    plans = [make_plan(p, inventory()) for p in load_policies(paths)]
-    return bundle_files(plans, command_for(paths))
 
 
 def vbs_scripts(name: str) -> dict[str, str]:

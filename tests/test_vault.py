@@ -164,7 +164,7 @@ def test_password_file_is_stripped_and_prompt_is_used_for_ask_vault_pass(tmp_pat
     asked: list[str] = []
     vault = VaultSecrets.from_options(ask=True, prompt=lambda text: asked.append(text) or "correct horse battery staple\n")
     assert vault.decrypt(fixture("file-1.1.vault"), "f") == PLAIN_11 and asked == ["Vault password: "]
-    assert VaultSecrets.from_options([f"prod@prompt"], prompt=lambda _: "prod secret 42").ids == ["prod"]
+    assert VaultSecrets.from_options(["prod@prompt"], prompt=lambda _: "prod secret 42").ids == ["prod"]
 
 
 def test_a_path_with_at_sign_is_a_path_when_it_exists(tmp_path):
