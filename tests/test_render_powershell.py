@@ -437,3 +437,24 @@ def test_golden_powershell_scripts_pass_the_same_checks(path):
     assert sc.ps7_syntax(data) == []
     assert sc.parameter_problems(data, CMDLETS, NATIVE) == []
     assert wildcard_path_calls(data) == []
+
+
+def test_no_secret_reaches_a_native_program_command_line():
+    """Secrets stay PowerShell values: no native program (icacls, setspn, auditpol...) gets one."""
+    files = bundle("all")
+    secret_names = {param.name.lower() for script in host_scripts(
+        [make_plan(p, inventory()) for p in load_policies(EXAMPLE_FILES)]) for param in script.secrets}
+    assert secret_names, "the examples have secrets"
+    native = {name.lower() for name in NATIVE_PROGRAMS}
+    checked = 0
+    for path, data in files.items():
+        if not path.endswith(".ps1"):
+            continue
+        lines = data.decode("utf-8-sig").splitlines()
+        for call in sc.commands(data):
+            if call.name.lower().removesuffix(".exe") not in native:
+                continue
+            checked += 1
+            text = lines[call.line - 1].lower()
+            assert "secret" not in text and not any(f"${n}" in text for n in secret_names), (path, call.line)
+    assert checked, "the examples call native programs"
