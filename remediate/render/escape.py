@@ -14,6 +14,7 @@ from ..errors import InputError, Problem
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 # PowerShell treats these four as single quotes too (its tokenizer's IsSingleQuote).
 PS_SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
+_DOUBLED = {ord(c): c + c for c in PS_SINGLE_QUOTES}
 
 
 class UnsafeValue(InputError):
@@ -36,8 +37,7 @@ def _checked(value: object, language: str) -> str:
 
 def ps_literal(value: object) -> str:
     """A PowerShell single-quoted string: every single-quote-like character doubled."""
-    text = _checked(value, "PowerShell")
-    return "'" + "".join(c + c if c in PS_SINGLE_QUOTES else c for c in text) + "'"
+    return "'" + _checked(value, "PowerShell").translate(_DOUBLED) + "'"
 
 
 def ps_native_argument(value: object) -> str:
