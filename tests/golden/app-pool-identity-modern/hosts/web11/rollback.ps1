@@ -124,7 +124,6 @@ try {
     }
     Invoke-RemediateRestore @task
 
-
     # ---- Undo task 2: iusr-gmsa-pool.2 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 2
     # set_app_pool_identity: application pool iusr-gmsa-pool = CONTOSO\gmsa-gallery$ (gMSA: no password)
     $task = @{

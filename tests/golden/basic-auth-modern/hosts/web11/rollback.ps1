@@ -138,7 +138,6 @@ try {
     }
     Invoke-RemediateRestore @task
 
-
     # ---- Undo task 1: ntlm-basic-ssl.1 -- policy ntlm-basic-ssl, strategy basic-auth, step 1
     # set_iis_attribute: Default Web Site/myfiles: system.webServer/security/authentication/basicAuthentication/@enabled = true
     $task = @{
@@ -148,7 +147,6 @@ try {
         Restore = { param($Before) Set-RemediateIisAttribute -Location 'Default Web Site/myfiles' -Filter 'system.webServer/security/authentication/basicAuthentication' -Name 'enabled' -Value $Before }
     }
     Invoke-RemediateRestore @task
-
 } catch {
     $script:Failed = $true
     if ($null -ne $script:Current) {

@@ -125,7 +125,6 @@ try {
     }
     Invoke-RemediateRestore @task
 
-
     # ---- Undo task 1: reports-share.1 -- policy reports-share, strategy domain-anonymous-account, step 1
     # set_iis_attribute: Default Web Site/reports: system.webServer/security/authentication/anonymousAuthentication/@userName = CONTOSO\svc-reports
     $task = @{
@@ -135,7 +134,6 @@ try {
         Restore = { param($Before) Set-RemediateIisAttribute -Location 'Default Web Site/reports' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'userName' -Value $Before }
     }
     Invoke-RemediateRestore @task
-
 } catch {
     $script:Failed = $true
     if ($null -ne $script:Current) {

@@ -123,7 +123,6 @@ try {
         Restore = { param($Before) Set-RemediateIisAttribute -Location 'Default Web Site/home' -Filter 'system.webServer/security/authentication/basicAuthentication' -Name 'logonMethod' -Value $Before }
     }
     Invoke-RemediateRestore @task
-
 } catch {
     $script:Failed = $true
     if ($null -ne $script:Current) {

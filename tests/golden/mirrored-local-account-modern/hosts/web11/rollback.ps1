@@ -125,7 +125,6 @@ try {
     }
     Invoke-RemediateRestore @task
 
-
     # ---- Undo task 2: workgroup-mirrored.2 -- policy workgroup-mirrored, strategy mirrored-local-account, step 2
     # set_iis_attribute: Default Web Site/scans: system.webServer/security/authentication/anonymousAuthentication/@userName = webanon
     $task = @{
@@ -135,7 +134,6 @@ try {
         Restore = { param($Before) Set-RemediateIisAttribute -Location 'Default Web Site/scans' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'userName' -Value $Before }
     }
     Invoke-RemediateRestore @task
-
 
     # ---- Undo task 1: workgroup-mirrored.1 -- policy workgroup-mirrored, strategy mirrored-local-account, step 1
     # create_local_account: local account webanon = password <secret from environment variable WEBANON_PASSWORD> (set on every run: it cannot be read back)
