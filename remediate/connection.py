@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError, Problem
-from .inventory import Inventory, _inventory_files, _vars_files
+from .inventory import Inventory, inventory_files, vars_files
 from .vault import HEADER, VaultSecrets
 from .yamlsource import VaultText, YamlDocument, parse_yaml
 
@@ -208,7 +208,7 @@ class _Origins:
         self.inventory, self.secrets = inventory, secrets
         root = Path(inventory.source)
         self.base = root if root.is_dir() else root.parent
-        self.files = [root] if not root.is_dir() else list(_inventory_files(root))
+        self.files = [root] if not root.is_dir() else list(inventory_files(root))
         self._parsed: dict[Path, tuple[str, YamlDocument | None, bool]] = {}
 
     def of(self, host: str, key: str) -> _Origin:
@@ -226,7 +226,7 @@ class _Origins:
             if key not in variables:
                 continue
             if folder is not None:
-                files = _vars_files(folder.parent, folder.name)
+                files = vars_files(folder.parent, folder.name)
                 return self._find(files, key, lambda doc: doc.lines.get((key,)) if _has(doc, key) else None)
             return self._find(self.files, key, lambda doc: next(
                 (line for path, line in reversed(doc.lines.items()) if path[-3:] == tail), None))

@@ -188,7 +188,7 @@ def load_inventory(path: str | Path, decrypt: Decrypt | None = None) -> Inventor
     root = Path(path)
     loader = _Loader(str(path), decrypt)
     if root.is_dir():
-        for file in _inventory_files(root):
+        for file in inventory_files(root):
             loader.parse_file(file)
         vars_dir = root
     else:
@@ -387,7 +387,7 @@ class _Loader:
 
     def _vars_for(self, folder: Path, name: str) -> dict:
         merged: dict = {}
-        for path in _vars_files(folder, name):
+        for path in vars_files(folder, name):
             text = self.read(path)
             doc = self.yaml(text, str(path)) if text is not None else None
             if doc is None or doc.data is None:
@@ -458,19 +458,19 @@ def _parse_yaml_group(doc: YamlDocument, loader: _Loader, name: str, data: objec
                                f"host {item!r} must map to its variables (or nothing), not {_kind(item_data)}")
 
 
-def _inventory_files(folder: Path) -> Iterator[Path]:
+def inventory_files(folder: Path) -> Iterator[Path]:
     """Files of an inventory directory in sorted order, skipping what Ansible skips."""
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         name = entry.name
         if name.startswith(".") or name in _SKIPPED_NAMES or name.endswith(_SKIPPED_ENDINGS):
             continue
         if entry.is_dir():
-            yield from _inventory_files(entry)
+            yield from inventory_files(entry)
         else:
             yield entry
 
 
-def _vars_files(folder: Path, name: str) -> list[Path]:
+def vars_files(folder: Path, name: str) -> list[Path]:
     """As Ansible's `find_vars_files`: the first of NAME, NAME.yml, .yaml, .json; a folder's files sorted."""
     for ext in VARS_EXTENSIONS:
         candidate = folder / (name + ext)
