@@ -353,16 +353,15 @@ class _NtlmUserFile:
         if self._dir is None:
             self._dir = tempfile.mkdtemp(prefix="winrm-endpoint-")
             self._previous = os.environ.get("NTLM_USER_FILE")
+        # smbpasswd form (hashes, not the password): it holds any password, and the acceptor then
+        # skips pyspnego's pure-Python DES (the LM hash) on every authentication
+        from spnego._ntlm_raw.crypto import lmowfv1, ntowfv1
         lines = []
         for key, (password, _refs) in self._entries.items():
             domain, user = self._names[key]
-            if ":" in password or "\n" in password or "\r" in password:
-                # smbpasswd form (hash instead of password) for passwords the Heimdal form can't hold
-                from spnego._ntlm_raw.crypto import ntowfv1
-                name = f"{domain}\\{user}" if domain else user
-                lines.append(f"{name}:0:{'00' * 16}:{ntowfv1(password).hex().upper()}:[U]:LCT-00000000")
-            else:
-                lines.append(f"{domain}:{user}:{password}")
+            name = f"{domain}\\{user}" if domain else user
+            lines.append(f"{name}:0:{lmowfv1(password).hex().upper()}:{ntowfv1(password).hex().upper()}:[U]:"
+                         "LCT-00000000")
         path = os.path.join(self._dir, "ntlm_users")
         tmp = path + ".tmp"
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:

@@ -18,12 +18,14 @@ from ..policy import Policy
 from ..render.bundle import EXTENSIONS, bundle_files, write_bundle
 from ..render.tasks import DOMAIN, HostScript, host_scripts
 from ..vault import VaultSecrets
+from . import framing
 from .journal import DEFAULT, Journal
 from .output import LiveView, PlainLines, Quiet
 from .result import FAILED, REFUSED, UNREACHABLE, HostResult
 from .runner import Job, Settings, run_host
 from .schedule import Reporter, Target, role_of, run_all
 from .secrets import SecretReader, mask
+from .workers import host_pool
 
 Prompt = Callable[[str], str]
 
@@ -98,22 +100,25 @@ def execute(prepared: Prepared, options: Options, reporter: Reporter | None = No
     """Run the targets in role order, report and journal each host; the exit status."""
     import winrm  # noqa: F401 - once, here, rather than in every worker thread at once
     journal = Journal(options.journal, options.check, prepared.reader.values)
-    reporter = reporter or _reporter(options, prepared.targets)
     settings = Settings(timeout=options.timeout, envelope_kb=options.envelope_kb, check=options.check,
                         restart=options.restart)
-    cancel = threading.Event()
     masked = prepared.reader.values + [t.connection.password for t in prepared.targets
                                        if t.connection is not None and t.connection.password]
 
-    def run(target: Target) -> HostResult:
+    def run(target: Target, cancel: threading.Event, on_step: Callable[[str, str], None]) -> HostResult:
         secrets = {p.name: prepared.secrets[p.name] for p in target.parameters} if not options.check else {}
         job = Job(target.host, target.role, target.connection, target.script or "", secrets)
-        result = run_host(job, settings, cancel, on_step=reporter.step)
+        result = run_host(job, settings, cancel, on_step=on_step)
         return dataclasses.replace(result, tasks=mask(result.tasks, masked), message=mask(result.message, masked))
 
+    framing.command_line()   # rendered once here, before host_pool's workers would each render it
+    cancel = threading.Event()
+    hosts = host_pool(run, options.forks, [t for t in prepared.targets if t.refused is None], cancel)
     try:
-        results = run_all(prepared.targets, run, options.forks, _Journaled(reporter, journal), cancel)
+        reporter = reporter or _reporter(options, prepared.targets)   # after host_pool: it may fork
+        results = run_all(prepared.targets, hosts, options.forks, _Journaled(reporter, journal), cancel)
     finally:
+        hosts.close()
         journal.close()
     reporter.close(results, options.check, str(options.journal))
     return exit_status(results)

@@ -1,13 +1,16 @@
 """Which host runs when: roles in order (domain, resource servers, IIS hosts), up to
-`forks` hosts of a role at once; after a failure in a role, later roles are skipped."""
+`forks` hosts of a role at once; after a failure in a role, later roles are skipped.
+Where they run (threads, worker processes) is workers.py's."""
 
 from __future__ import annotations
 
+import queue
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ..connection import Connection
 from ..render.tasks import SecretParameter
@@ -42,11 +45,18 @@ class Reporter:
     def close(self, results: list[HostResult], check: bool, journal: str | None) -> None: ...
 
 
+class Hosts(Protocol):
+    """Runs a host somewhere (workers.py): its result comes in the future."""
+
+    def submit(self, target: Target, on_step: Callable[[str, str], None]) -> Future: ...
+    def cancel(self) -> None: ...
+
+
 def role_of(roles: list[str]) -> str:
     return min(roles, key=ROLE_ORDER.index)
 
 
-def run_all(targets: list[Target], run: Callable[[Target], HostResult], forks: int, reporter: Reporter,
+def run_all(targets: list[Target], hosts: Hosts, forks: int, reporter: Reporter,
             cancel: threading.Event) -> list[HostResult]:
     """Every target's result, in role order then the targets' order."""
     results: dict[str, HostResult] = {}
@@ -62,7 +72,7 @@ def run_all(targets: list[Target], run: Callable[[Target], HostResult], forks: i
             if target.refused is not None:
                 _finish(results, target.refusal(), target, reporter)
         runnable = [t for t in group if t.refused is None]
-        _run_group(runnable, run, forks, reporter, cancel, results)
+        _run_group(runnable, hosts, forks, reporter, cancel, results)
         bad = [t.host for t in group if results[t.host].status in BAD]
         if bad:
             blocked = (f"{_label(role)} {', '.join(bad)} did not succeed and later roles depend on them: "
@@ -70,39 +80,42 @@ def run_all(targets: list[Target], run: Callable[[Target], HostResult], forks: i
     return [results[t.host] for role in ROLE_ORDER for t in targets if t.role == role]
 
 
-def _run_group(group: list[Target], run: Callable[[Target], HostResult], forks: int, reporter: Reporter,
-               cancel: threading.Event, results: dict[str, HostResult]) -> None:
-    if not group:
-        return
+def _run_group(group: list[Target], hosts: Hosts, forks: int, reporter: Reporter, cancel: threading.Event,
+               results: dict[str, HostResult]) -> None:
     pending = list(group)
-    with ThreadPoolExecutor(max_workers=max(1, forks), thread_name_prefix="remediate-apply") as pool:
-        running: dict[Future, Target] = {}
-        try:
-            while pending or running:
-                while pending and len(running) < forks and not cancel.is_set():
-                    target = pending.pop(0)
-                    reporter.started(target)
-                    running[pool.submit(run, target)] = target
-                if cancel.is_set():
-                    for target in pending:
-                        _finish(results, HostResult(target.host, target.role, SKIPPED, [],
-                                                    "not run: the run was interrupted"), target, reporter)
-                    pending = []
-                if not running:
-                    break
-                done, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
-                for future in done:
-                    _finish(results, future.result(), running.pop(future), reporter)
-        except KeyboardInterrupt:
-            cancel.set()     # every runner signals its command and deletes its shell, then returns
-            print(f"interrupted: stopping {len(running)} running hosts (their commands are signalled and their "
-                  "shells deleted once the request in flight ends, within the operation timeout)",
-                  file=sys.stderr, flush=True)
-            for future, target in running.items():
-                _finish(results, future.result(), target, reporter)
-            for target in pending:
-                _finish(results, HostResult(target.host, target.role, SKIPPED, [], "not run: the run was interrupted"),
-                        target, reporter)
+    finished: queue.SimpleQueue[Future] = queue.SimpleQueue()
+    running: dict[Future, Target] = {}
+    try:
+        while pending or running:
+            while pending and len(running) < forks and not cancel.is_set():
+                target = pending.pop(0)
+                reporter.started(target)
+                future = hosts.submit(target, reporter.step)
+                running[future] = target
+                future.add_done_callback(finished.put)
+            if cancel.is_set():
+                for target in pending:
+                    _finish(results, HostResult(target.host, target.role, SKIPPED, [],
+                                                "not run: the run was interrupted"), target, reporter)
+                pending = []
+            if not running:
+                break
+            try:
+                future = finished.get(timeout=0.2)    # a timeout, so that Ctrl-C is seen while waiting
+            except queue.Empty:
+                continue
+            _finish(results, future.result(), running.pop(future), reporter)
+    except KeyboardInterrupt:
+        cancel.set()     # every runner signals its command and deletes its shell, then returns
+        hosts.cancel()
+        print(f"interrupted: stopping {len(running)} running hosts (their commands are signalled and their "
+              "shells deleted once the request in flight ends, within the operation timeout)",
+              file=sys.stderr, flush=True)
+        for future, target in running.items():
+            _finish(results, future.result(), target, reporter)
+        for target in pending:
+            _finish(results, HostResult(target.host, target.role, SKIPPED, [], "not run: the run was interrupted"),
+                    target, reporter)
 
 
 def _finish(results: dict[str, HostResult], result: HostResult, target: Target, reporter: Reporter) -> None:
