@@ -27,8 +27,8 @@ from remediate.apply import framing
 from remediate.apply.result import outcome, plain_stderr
 from remediate.cli import main
 
-from certs import make_certs
-from winrm_endpoint import Faults, Invocation, serve
+from certs import make_certs, make_client_cert
+from winrm_endpoint import CERTIFICATE_AUTH, Faults, Invocation, serve
 
 USER, PASSWORD = "remediate", "Corr3ct horse!"
 SECRET = "Sécret 'pass' #1"             # the application pool's password: non-ASCII, quotes
@@ -490,6 +490,46 @@ def test_https_validates_the_certificate_against_the_ca_file(tmp_path, env, cert
         assert f"could not be validated against the CA file {certs.other_ca_cert}" in failed["message"]
         assert "certificate verify failed" in failed["message"]
         assert "ansible_winrm_ca_trust_path" in failed["message"]
+
+
+def test_certificate_authentication_over_https(tmp_path, env, certs):
+    """pywinrm's certificate transport: the client certificate in the TLS handshake, mapped by its
+    UPN. web01 has the mapped one, web02 one for an unmapped UPN, web03 one from an unknown CA."""
+    mapped = make_client_cert(certs, "remediate@localhost")
+    unmapped = make_client_cert(certs, "someone@localhost")
+    untrusted = make_client_cert(certs, "remediate@localhost", by_other_ca=True)
+
+    def with_cert(url: str, pair: tuple[Path, Path]) -> dict:
+        return endpoint_vars(url, "certificate", ansible_winrm_ca_trust_path=str(certs.ca_cert),
+                             ansible_winrm_cert_pem=str(pair[0]), ansible_winrm_cert_key_pem=str(pair[1]))
+
+    pols = write_policies(tmp_path, policy("reports", iis="farm"))
+    responder = Responder()
+    with serve(USER, PASSWORD, https=True, certfile=certs.server_cert, keyfile=certs.server_key,
+               responder=responder, client_ca=certs.ca_cert, cert_subject="remediate@localhost") as (server, url):
+        inv = write_inventory(tmp_path, {"fs01": with_cert(url, mapped), "web01": with_cert(url, mapped),
+                                         "web02": with_cert(url, unmapped), "web03": with_cert(url, untrusted)},
+                              groups={"farm": ["web01", "web02", "web03"]}, password=False)
+        run = apply(pols, "-i", inv, "--format", "json")
+        assert run.code == 5, run.err
+        hosts = run.hosts()
+        assert hosts["fs01"]["status"] == hosts["web01"]["status"] == "changed", hosts["fs01"]["message"]
+        assert responder.seen["web01"].framed.secrets == {"reports_password": SECRET}
+        accepted = [r for r in server.requests if r.status == 200]
+        assert accepted and {r.user for r in accepted} == {"remediate@localhost"}
+        assert all(r.tls and r.authorization == CERTIFICATE_AUTH for r in server.requests)
+
+        web02 = hosts["web02"]
+        assert web02["status"] == "unreachable" and web02["requests"] == 1      # a 401 is never retried
+        assert f"did not accept the client certificate {unmapped[0]} (HTTP 401)" in web02["message"]
+        assert "WSMan:\\localhost\\ClientCertificate" in web02["message"]
+        assert "Service\\Auth\\Certificate" in web02["message"] and "ansible_password" not in web02["message"]
+
+        web03 = hosts["web03"]
+        assert web03["status"] == "unreachable"
+        assert f"TLS handshake with {url} failed after the client certificate {untrusted[0]}" in web03["message"]
+        assert "must trust the CA that issued it" in web03["message"]
+        assert "remediate@localhost" not in {r.user for r in server.requests if r.status != 200}
 
 
 def test_vault_encrypted_inventory_passwords_decrypt(tmp_path, env):

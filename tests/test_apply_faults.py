@@ -5,10 +5,13 @@ path. pywinrm is never patched: the endpoint (tests/winrm_endpoint.py) misbehave
 from __future__ import annotations
 
 import socket
+import threading
 
 import pytest
 
 from remediate.apply import framing
+
+from certs import make_certs
 
 from test_apply import (PASSWORD, USER, Responder, apply, endpoint_vars, env, policy,  # noqa: F401 (env: fixture)
                         write_inventory, write_policies)
@@ -206,3 +209,38 @@ def test_an_unwritable_journal_stops_the_run_before_it_starts(tmp_path, env, goo
                 "--journal", tmp_path / "file" / "journal.jsonl")
     assert run.code == 2 and "--journal: cannot be written" in run.err
     assert server.requests == []
+
+
+def test_a_certificate_for_another_name_fails_validation_and_says_so(tmp_path, env, good):
+    server, url = good
+    elsewhere = make_certs(tmp_path / "elsewhere", hostnames=("web99.contoso.com",), addresses=())
+    with serve(USER, PASSWORD, https=True, certfile=elsewhere.server_cert, keyfile=elsewhere.server_key) as (bad, bad_url):
+        host = broken_host(tmp_path, url, endpoint_vars(bad_url, ansible_winrm_ca_trust_path=str(elsewhere.ca_cert)))
+        assert host["message"].startswith(f"the certificate of {bad_url} could not be validated against the CA file "
+                                          f"{elsewhere.ca_cert}: ")
+        assert "mismatch" in host["message"] and "the name you connect to is in the certificate" in host["message"]
+        assert bad.shells == {}
+
+
+def test_a_tls_handshake_cut_short_is_not_called_a_certificate_problem(tmp_path, env, good):
+    """A port that accepts and closes at once: not a certificate the client rejected."""
+    server, url = good
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        port = listener.getsockname()[1]
+
+        def close_each() -> None:
+            for _ in range(8):
+                try:
+                    conn, _ = listener.accept()
+                except OSError:
+                    return
+                conn.close()
+
+        threading.Thread(target=close_each, daemon=True).start()
+        host = broken_host(tmp_path, url, {"ansible_host": "127.0.0.1", "ansible_port": port,
+                                           "ansible_winrm_transport": "ntlm", "ansible_winrm_scheme": "https"})
+    assert host["status"] == "unreachable"
+    assert host["message"].startswith(f"the TLS connection to https://127.0.0.1:{port}/wsman (create shell) failed: ")
+    assert "EOF" in host["message"] and "could not be validated" not in host["message"]

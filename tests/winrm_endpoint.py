@@ -76,6 +76,8 @@ ANONYMOUS = "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous"
 FAULT_ACTION = "http://schemas.dmtf.org/wbem/wsman/1/wsman/fault"
 STATE_DONE = NS_SHELL + "/CommandState/Done"
 STATE_RUNNING = NS_SHELL + "/CommandState/Running"
+CERTIFICATE_AUTH = "http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual"   # pywinrm's header
+UPN_OID = "1.3.6.1.4.1.311.20.2.3"
 
 ACTIONS = {
     NS_TRANSFER + "/Create": "Create",
@@ -528,8 +530,10 @@ class WinRMEndpoint(ThreadingHTTPServer):
 
     def __init__(self, user: str, password: str, *, https: bool = False, certfile=None, keyfile=None,
                  faults: Faults | None = None, responder: Responder | None = None,
-                 host: str = "127.0.0.1", port: int = 0, keep_bodies: bool = True) -> None:
+                 host: str = "127.0.0.1", port: int = 0, keep_bodies: bool = True, client_ca=None,
+                 cert_subject: str | None = None) -> None:
         self.user = user
+        self.cert_subject = cert_subject      # the UPN a client certificate must carry (certificate mapping)
         self.password = password
         self.domain_part, self.user_part = _split_user(user)
         self.faults = faults if faults is not None else Faults()
@@ -548,6 +552,9 @@ class WinRMEndpoint(ThreadingHTTPServer):
             ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             ctx.minimum_version = ssl.TLSVersion.TLSv1_2
             ctx.load_cert_chain(str(self.certfile), str(self.keyfile) if self.keyfile else None)
+            if client_ca is not None:      # certificate authentication: ask for one, issued by this CA
+                ctx.load_verify_locations(str(client_ca))
+                ctx.verify_mode = ssl.CERT_OPTIONAL
             self.ssl_context = ctx
             self.channel_bindings = _cert_binding(self.certfile)
 
@@ -916,6 +923,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _authenticate(self, rec: RequestRecord, auth_header: str | None):
         """(user, scheme, extra response headers), or None once a 401 has been sent."""
         srv = self.server
+        if auth_header and auth_header.strip() == CERTIFICATE_AUTH:
+            upn = self._certificate_upn()
+            if not srv._auth_decision(upn is not None and upn.lower() == (srv.cert_subject or "").lower()):
+                self._unauthorized(rec, rejected=True)
+                return None
+            return upn, "Certificate", []
         if auth_header:
             scheme, _, value = auth_header.strip().partition(" ")
             lowered = scheme.lower()
@@ -972,6 +985,23 @@ class _Handler(BaseHTTPRequestHandler):
         if self.session_ctx is not None:
             return self.session_user, self.session_scheme, []
         self._unauthorized(rec, rejected=False)
+        return None
+
+    def _certificate_upn(self) -> str | None:
+        """The UPN in the SAN of the client certificate TLS verified against client_ca (what a
+        WSMan:\\localhost\\ClientCertificate mapping's Subject is matched against), if any."""
+        if not self.tls or self.server.cert_subject is None:
+            return None
+        der = self.connection.getpeercert(binary_form=True)
+        if not der:
+            return None
+        try:
+            san = x509.load_der_x509_certificate(der).extensions.get_extension_for_class(x509.SubjectAlternativeName)
+        except x509.ExtensionNotFound:
+            return None
+        for other in san.value.get_values_for_type(x509.OtherName):
+            if other.type_id.dotted_string == UPN_OID and other.value[:1] == b"\x0c":
+                return other.value[2:2 + other.value[1]].decode("utf-8", errors="replace")
         return None
 
     # -- WinRS operations: each returns the s:Body content of its response
@@ -1170,12 +1200,16 @@ class _Handler(BaseHTTPRequestHandler):
 @contextlib.contextmanager
 def serve(user: str, password: str, *, https: bool = False, certfile=None, keyfile=None,
           faults: Faults | None = None, responder: Responder | None = None,
-          host: str = "127.0.0.1", port: int = 0, keep_bodies: bool = True) -> Iterator[tuple[WinRMEndpoint, str]]:
+          host: str = "127.0.0.1", port: int = 0, keep_bodies: bool = True, client_ca=None,
+          cert_subject: str | None = None) -> Iterator[tuple[WinRMEndpoint, str]]:
     """Run an endpoint in a background thread; yields (server, url). `user` may be
     "DOMAIN\\user". With https=True and no certfile, a CA and a server certificate are made
-    for the run (server.ca_file is the CA to trust)."""
+    for the run (server.ca_file is the CA to trust). With client_ca (a CA file) and cert_subject
+    (a UPN), a client certificate issued by that CA for that UPN also authenticates (pywinrm's
+    certificate transport)."""
     server = WinRMEndpoint(user, password, https=https, certfile=certfile, keyfile=keyfile, faults=faults,
-                           responder=responder, host=host, port=port, keep_bodies=keep_bodies)
+                           responder=responder, host=host, port=port, keep_bodies=keep_bodies, client_ca=client_ca,
+                           cert_subject=cert_subject)
     try:
         server.start()
         yield server, server.url

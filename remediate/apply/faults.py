@@ -8,6 +8,7 @@ never is, so a wrong password cannot lock an account out.
 from __future__ import annotations
 
 import errno
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -67,6 +68,13 @@ def explain(exc: BaseException, ctx: Context) -> HostFault:
 
     c = ctx.connection
     where = f"{c.url} ({ctx.step})"
+    if isinstance(exc, AuthenticationError) and c.transport == "certificate":
+        return HostFault(
+            f"the host did not accept the client certificate {c.cert_pem} (HTTP 401) at {c.url} (not retried): "
+            "certificate authentication must be on there (Set-Item -Path WSMan:\\localhost\\Service\\Auth\\"
+            "Certificate -Value $true) and the certificate mapped to a local account under WSMan:\\localhost\\"
+            "ClientCertificate (its Subject matching the certificate's, its Issuer the thumbprint of the CA that "
+            "signed it); domain accounts cannot be mapped")
     if isinstance(exc, AuthenticationError):
         return HostFault(
             f"authentication failed (HTTP 401) for {c.user or 'the client certificate'} with {c.transport} at "
@@ -100,12 +108,18 @@ def explain(exc: BaseException, ctx: Context) -> HostFault:
     if isinstance(exc, requests.exceptions.SSLError) and "WRONG_VERSION_NUMBER" in _reason(exc).upper():
         return HostFault(f"the TLS handshake with {c.url} failed ({_reason(exc)}): that port answers plain HTTP, "
                          "not HTTPS; use ansible_winrm_scheme: http there, or the HTTPS listener's port (5986)")
-    if isinstance(exc, requests.exceptions.SSLError):
+    if isinstance(exc, requests.exceptions.SSLError) and _server_certificate_failed(exc):
         trust = (f"the CA file {c.ca_trust_path}" if c.ca_trust_path else "the system's trusted CAs")
         return HostFault(
             f"the certificate of {c.url} could not be validated against {trust}: {_reason(exc)}. Give the CA that "
             "signed it with ansible_winrm_ca_trust_path (a PEM file), and make sure the name you connect to is in "
             "the certificate; ansible_winrm_server_cert_validation: ignore only for a test host")
+    if isinstance(exc, requests.exceptions.SSLError) and c.transport == "certificate":
+        return HostFault(f"the TLS handshake with {c.url} failed after the client certificate {c.cert_pem} was "
+                         f"offered ({_reason(exc)}): most likely the host refused it; it must trust the CA that "
+                         "issued it")
+    if isinstance(exc, requests.exceptions.SSLError):
+        return HostFault(f"the TLS connection to {where} failed: {_reason(exc)}")
     if isinstance(exc, requests.exceptions.Timeout):
         return HostFault(f"no answer from {where} within {c.read_timeout}s (--read-timeout or "
                          "ansible_winrm_read_timeout_sec): the host or the network is down or slow")
@@ -133,6 +147,12 @@ def _chain(exc: BaseException):
         yield current
         stack.extend([current.__cause__, current.__context__, getattr(current, "reason", None),
                       *[a for a in getattr(current, "args", ()) if isinstance(a, BaseException)]])
+
+
+def _server_certificate_failed(exc: BaseException) -> bool:
+    """Our check of the host's certificate failed (not the host's check of ours)."""
+    return any(isinstance(e, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(e).upper()
+               or "certificate verify failed" in str(e) for e in _chain(exc))
 
 
 def _refused(exc: BaseException) -> bool:
