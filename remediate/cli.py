@@ -156,7 +156,8 @@ def apply(
     inventory: Annotated[Path, typer.Option("-i", "--inventory", help="Ansible inventory (file or folder).")],
     check: Annotated[bool, typer.Option("--check", help="Check mode: the scripts report, change nothing.")] = False,
     limit: Annotated[Optional[str], typer.Option("--limit", "-l", help="Ansible host pattern: only these.")] = None,
-    forks: Annotated[int, typer.Option("--forks", min=1, help="Hosts of a role at once.")] = 5,
+    forks: Annotated[int, typer.Option(
+        "--forks", min=1, help="Hosts of a role at once; beyond 16, in worker processes (Linux).")] = 5,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Also write the bundle here.")] = None,
     operation_timeout: Annotated[int, typer.Option(
         "--operation-timeout", min=1, help="WS-Man OperationTimeout, seconds (the inventory's wins).")] = 20,
