@@ -149,7 +149,7 @@ def connections(inventory: Inventory, hosts: Sequence[str], *, ask_pass: Prompt 
             problems.extend(exc.problems)
     if problems:
         raise InputError(list(dict.fromkeys(problems)))  # a group's bad variable once, not per host
-    lacking = [i for i, c in enumerate(result) if c.password is None and c.transport != "certificate"]
+    lacking = [i for i, c in enumerate(result) if c.password is None and c.transport in _PASSWORD_TRANSPORTS]
     if lacking and ask_pass is not None:
         password = ask_pass("WinRM password: ")
         for i in lacking:
@@ -182,6 +182,10 @@ def connection_for(inventory: Inventory, host: str, *, secrets: VaultSecrets | N
     path = r.text("path") or "/wsman"
     ca_trust_path = r.text("ca_trust_path")
     r.check(scheme, transports, user, cert_pem, cert_key_pem, settings["message_encryption"])
+    if transports[0] == "kerberos" and password is not None:
+        r.warnings.append(str(r.problem("ansible_password", (
+            "is not used with kerberos: pywinrm takes a ticket for ansible_user from the Kerberos credential cache, "
+            "and remediate does not run kinit for you as Ansible does (kinit_mode managed): run kinit first"))))
     r.warn_names()
     r.raise_problems()
     return Connection(host=host, address=address, port=port, scheme=scheme, transport=transports[0],

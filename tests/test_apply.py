@@ -532,6 +532,21 @@ def test_certificate_authentication_over_https(tmp_path, env, certs):
         assert "remediate@localhost" not in {r.user for r in server.requests if r.status != 200}
 
 
+@pytest.mark.parametrize("transport, extra", [("kerberos", "pywinrm[kerberos]"), ("credssp", "pywinrm[credssp]")])
+def test_a_transport_this_pywinrm_cannot_do_is_bad_input_before_any_host(tmp_path, env, transport, extra):
+    import winrm.transport
+    if getattr(winrm.transport, f"HAVE_{transport.upper()}"):
+        pytest.skip(f"pywinrm's {transport} support is installed here")
+    pols = write_policies(tmp_path, policy("reports"))
+    with serve(USER, PASSWORD) as (server, url):
+        inv = write_inventory(tmp_path, {"web01": endpoint_vars(url, transport), "fs01": endpoint_vars(url)})
+        run = apply(pols, "-i", inv, "--format", "json")
+        assert run.code == 2 and run.out == ""
+        assert f"web01: ansible_winrm_transport {transport} needs pywinrm's {transport} support" in run.err
+        assert f"pip install '{extra}'" in run.err
+        assert server.requests == []              # not even fs01, whose transport works
+
+
 def test_vault_encrypted_inventory_passwords_decrypt(tmp_path, env):
     inv_dir = tmp_path / "inventory"
     shutil.copytree(DATA / "vault" / "inventory", inv_dir)

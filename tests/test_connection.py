@@ -78,6 +78,17 @@ def test_upn_user_defaults_to_kerberos_and_transport_lists(tmp_path):
     assert c.transports == ("basic", "ntlm")
 
 
+def test_a_password_with_kerberos_is_warned_about_not_used(tmp_path):
+    kerberos = one(tmp_path / "a", "ansible_user: admin@CONTOSO.COM\nansible_password: \"{{ lookup('env', 'WIN_PASS') }}\"")
+    assert kerberos.transport == "kerberos"          # unset, and a user@domain name: Ansible's default
+    assert any("ansible_password: is not used with kerberos" in w and "run kinit first" in w
+               for w in kerberos.warnings)
+    ticket_only = one(tmp_path / "b", "ansible_user: admin@CONTOSO.COM")
+    assert not any("kinit" in w for w in ticket_only.warnings)
+    ntlm = one(tmp_path / "c", USER_ENV + "\nansible_winrm_transport: ntlm")
+    assert not any("kinit" in w for w in ntlm.warnings)
+
+
 def test_certificate_transport(tmp_path):
     certs = "ansible_winrm_cert_pem: /c.pem\nansible_winrm_cert_key_pem: /k.pem"
     assert one(tmp_path / "a", certs).transport == "certificate"  # unset -> 'ssl' -> certificate with a cert

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..connection import connections
+from ..errors import InputError, Problem
 from ..exitcodes import ExitStatus
 from ..inventory import Inventory
 from ..planner import Plan, make_plan
@@ -22,7 +23,7 @@ from . import framing
 from .journal import DEFAULT, Journal
 from .output import LiveView, PlainLines, Quiet
 from .result import FAILED, REFUSED, UNREACHABLE, HostResult
-from .runner import Job, Settings, run_host
+from .runner import Job, Settings, run_host, unsupported
 from .schedule import Reporter, Target, role_of, run_all
 from .secrets import SecretReader, mask
 from .workers import host_pool
@@ -86,6 +87,9 @@ def prepare(policies: list[Policy], inventory: Inventory, vault: VaultSecrets, o
     found = connections(inventory, [t.host for t in runnable], ask_pass=prompt if options.ask_pass else None,
                         secrets=vault, allow_literal_secrets=options.allow_literal_secrets,
                         operation_timeout=options.operation_timeout, read_timeout=options.read_timeout)
+    missing = unsupported(found)
+    if missing:
+        raise InputError([Problem(str(options.inventory_path), None, "ansible_winrm_transport", m) for m in missing])
     for target, connection in zip(runnable, found):
         target.connection = connection
         for warning in connection.warnings:

@@ -62,6 +62,24 @@ class RequestCounter:
         self.count += 1
 
 
+EXTRAS = {"kerberos": ("HAVE_KERBEROS", "pywinrm[kerberos]", "pykerberos, a C extension built against the "
+                                                                "system's Kerberos libraries"),
+          "credssp": ("HAVE_CREDSSP", "pywinrm[credssp]", "requests-credssp")}
+
+
+def unsupported(connections: list[Connection]) -> list[str]:
+    """Why some hosts cannot be reached with this pywinrm: a transport whose optional part is not
+    installed (pywinrm would only say so once connecting)."""
+    import winrm.transport
+    found = []
+    for transport, (flag, extra, what) in EXTRAS.items():
+        hosts = [c.host for c in connections if c.transport == transport]
+        if hosts and not getattr(winrm.transport, flag, False):
+            found.append(f"{', '.join(hosts)}: ansible_winrm_transport {transport} needs pywinrm's {transport} "
+                         f"support, which is not installed here: pip install '{extra}' ({what})")
+    return found
+
+
 def run_host(job: Job, settings: Settings, cancel: threading.Event | None = None,
              on_step: Callable[[str, str], None] | None = None) -> HostResult:
     """The host's result; never raises (a failure on one host never hides another's result)."""
