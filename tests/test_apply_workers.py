@@ -33,7 +33,7 @@ from winrm_endpoint import Faults, serve
 from remediate.apply import workers
 from remediate.apply.result import FAILED, OK, HostResult
 from remediate.apply.schedule import Target
-from remediate.apply.workers import HostProcesses, process_count
+from remediate.apply.workers import HostProcesses, HostThreads, process_count
 
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="worker processes are forked on Linux only")
 
@@ -71,6 +71,8 @@ def pid_run(target: Target, cancel: threading.Event, on_step) -> HostResult:
     if target.host == "crash":
         time.sleep(0.2)
         os._exit(3)
+    if target.host == "boom":
+        raise RuntimeError("a bug")
     if target.host.startswith("wait"):
         message = "cancelled" if cancel.wait(10) else "not cancelled"
         return HostResult(target.host, target.role, OK, [], message)
@@ -110,6 +112,21 @@ def test_a_worker_that_dies_fails_only_its_own_hosts():
     assert "worker process running this host ended (exit code 3)" in lost.message
     assert [r.status for r in results] == [OK, OK, OK]
     assert len({r.message for r in results}) == 1
+
+
+@pytest.mark.parametrize("pool_of", [
+    pytest.param(lambda: HostThreads(pid_run, 1, threading.Event()), id="threads"),
+    pytest.param(lambda: HostProcesses(pid_run, targets("boom", "web1"), processes=1, threads=1), id="processes",
+                 marks=linux_only)])
+def test_a_bug_in_a_hosts_run_fails_that_host_and_the_others_go_on(pool_of):
+    pool = pool_of()
+    try:
+        boom, after = (pool.submit(t, lambda h, s: None) for t in targets("boom", "web1"))
+        failed, ok = boom.result(timeout=30), after.result(timeout=30)
+    finally:
+        pool.close()
+    assert (failed.status, failed.message) == (FAILED, "internal error: RuntimeError: a bug")
+    assert ok.status == OK
 
 
 @linux_only

@@ -40,6 +40,14 @@ def process_count(forks: int) -> int:
     return max(1, min(len(os.sched_getaffinity(0)), math.ceil(forks / FORKS_PER_PROCESS)))
 
 
+def _result(run: RunHost, target: Target, cancel: threading.Event, on_step: Step) -> HostResult:
+    """The host's result, even when its run has a bug: reported for this host, the others go on."""
+    try:
+        return run(target, cancel, on_step)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for one host
+        return HostResult(target.host, target.role, FAILED, [], f"internal error: {type(exc).__name__}: {exc}")
+
+
 class HostThreads:
     """Every host on a thread of this process."""
 
@@ -48,7 +56,7 @@ class HostThreads:
         self.pool = ThreadPoolExecutor(max_workers=max(1, forks), thread_name_prefix="remediate-apply")
 
     def submit(self, target: Target, on_step: Step) -> Future:
-        return self.pool.submit(self.run, target, self.cancel_event, on_step)
+        return self.pool.submit(_result, self.run, target, self.cancel_event, on_step)
 
     def cancel(self) -> None:
         self.cancel_event.set()
@@ -175,8 +183,7 @@ def _serve(conn, inherited: list, run: RunHost, targets: dict[str, Target], thre
                 cancel.set()
 
     def one(host: str) -> None:
-        result = run(targets[host], cancel, lambda name, step: send(("step", name, step)))
-        send(("done", host, result))
+        send(("done", host, _result(run, targets[host], cancel, lambda name, step: send(("step", name, step)))))
 
     with ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="remediate-apply") as pool:
         while True:
