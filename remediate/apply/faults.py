@@ -22,6 +22,7 @@ BUSY_TRIES = 4                  # the first try and three retries
 BUSY_BACKOFF = 0.25             # seconds, doubled after each busy answer
 LATFP = r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System\LocalAccountTokenFilterPolicy"
 T = TypeVar("T")
+KERBEROS_ERRORS = ("KerberosExchangeError", "MutualAuthenticationError")   # pywinrm's vendored requests_kerberos
 
 
 class HostFault(Exception):
@@ -75,6 +76,13 @@ def explain(exc: BaseException, ctx: Context) -> HostFault:
             "Certificate -Value $true) and the certificate mapped to a local account under WSMan:\\localhost\\"
             "ClientCertificate (its Subject matching the certificate's, its Issuer the thumbprint of the CA that "
             "signed it); domain accounts cannot be mapped")
+    kerberos = next((e for e in _chain(exc) if type(e).__name__ in KERBEROS_ERRORS), None)
+    if kerberos is not None:
+        return HostFault(
+            f"Kerberos authentication for {c.user} at {c.url} failed ({str(kerberos).strip()}): pywinrm takes the "
+            f"ticket from the Kerberos credential cache and remediate does not run kinit, so run kinit {c.user} "
+            f"first (klist lists the tickets); the ticket is asked for HTTP/{c.address}, so connect by the host's "
+            "name as the domain knows it, not an IP address or an alias")
     if isinstance(exc, AuthenticationError):
         return HostFault(
             f"authentication failed (HTTP 401) for {c.user or 'the client certificate'} with {c.transport} at "
