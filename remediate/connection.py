@@ -75,12 +75,15 @@ _VARS: dict[str, tuple[str, ...]] = {
     "read_timeout": ("ansible_winrm_read_timeout_sec",),
     "connection_timeout": ("ansible_winrm_connection_timeout",),
     "message_encryption": ("ansible_winrm_message_encryption",),
+    "kinit_mode": ("ansible_winrm_kinit_mode",),
+    "kinit_cmd": ("ansible_winrm_kinit_cmd",),
+    "kinit_args": ("ansible_winrm_kinit_args",),
+    "kinit_env_vars": ("ansible_winrm_kinit_env_vars",),
 }
 _KNOWN = {name for names in _VARS.values() for name in names if name.startswith("ansible_winrm_")}
 # Valid for Ansible (plugin options, pywinrm Protocol arguments) but not applied by remediate.
 _NOT_APPLIED = {f"ansible_winrm_{name}" for name in (
-    "kinit_cmd", "kinit_args", "kinit_env_vars", "kinit_mode", "realm", "service", "keytab",
-    "kerberos_delegation", "kerberos_hostname_override", "credssp_disable_tlsv1_2", "send_cbt", "proxy")}
+    "realm", "service", "keytab", "kerberos_delegation", "kerberos_hostname_override", "credssp_disable_tlsv1_2", "send_cbt", "proxy")}
 
 _EXPRESSION = re.compile(r"{{(.*?)}}", re.S)
 _VARIABLE = re.compile(r"\s*([A-Za-z_]\w*)\s*")
@@ -114,6 +117,16 @@ class Connection:
     warnings: tuple[str, ...] = ()
     transports: tuple[str, ...] = ()
     """Every transport listed, in the order Ansible tries them."""
+    kinit_mode: str | None = None
+    kinit_cmd: str = "kinit"
+    kinit_args: str | None = None
+    kinit_env_vars: tuple[str, ...] = ()
+
+    @property
+    def kinit_managed(self) -> bool:
+        """Remediate gets the Kerberos ticket (Ansible's kinit_mode managed: the default with a password)."""
+        return self.transport == "kerberos" and (
+            self.kinit_mode == "managed" or (self.kinit_mode is None and bool(self.password)))
 
     @property
     def url(self) -> str:
@@ -149,16 +162,31 @@ def connections(inventory: Inventory, hosts: Sequence[str], *, ask_pass: Prompt 
             problems.extend(exc.problems)
     if problems:
         raise InputError(list(dict.fromkeys(problems)))  # a group's bad variable once, not per host
-    lacking = [i for i, c in enumerate(result) if c.password is None and c.transport in _PASSWORD_TRANSPORTS]
+    lacking = [i for i, c in enumerate(result) if c.password is None and c.transport != "certificate"
+               and not (c.transport == "kerberos" and c.kinit_mode == "manual")]
     if lacking and ask_pass is not None:
         password = ask_pass("WinRM password: ")
         for i in lacking:
             result[i] = dataclasses.replace(result[i], password=password)
-    missing = [c.host for c in result if c.password is None and c.transport in _PASSWORD_TRANSPORTS]
+    missing = [c.host for c in result if (c.password is None and c.transport in _PASSWORD_TRANSPORTS)
+               or (c.transport == "kerberos" and c.kinit_mode == "managed" and not c.password)]
     if missing:
         raise InputError([Problem(inventory.source, None, "ansible_password",
-                                  f"no password for {', '.join(missing)} ({'/'.join(_PASSWORD_TRANSPORTS)} need one): "
-                                  "set ansible_password from ansible-vault or a lookup, or use --ask-pass")])
+                                  f"no password for {', '.join(missing)} ({'/'.join(_PASSWORD_TRANSPORTS)} and "
+                                  "kerberos with kinit_mode managed need one): set ansible_password from ansible-vault "
+                                  "or a lookup, or use --ask-pass")])
+    nameless = [c.host for c in result if c.kinit_managed and not c.user]
+    if nameless:
+        raise InputError([Problem(inventory.source, None, "ansible_user", (
+            f"is not set for {', '.join(nameless)}: with a password, remediate runs kinit for ansible_user "
+            "(user@REALM)"))])
+    kerberos = [c for c in result if c.transport == "kerberos"]
+    if any(c.kinit_managed for c in kerberos) and not all(c.kinit_managed for c in kerberos):
+        mine = ", ".join(c.host for c in kerberos if not c.kinit_managed)
+        raise InputError([Problem(inventory.source, None, "ansible_winrm_kinit_mode", (
+            f"in one run, remediate gets the Kerberos tickets of every kerberos host or of none: {mine} would use "
+            "your own tickets (no password, or kinit_mode manual) while others have a password; give them all a "
+            "password, or set ansible_winrm_kinit_mode: manual for all and run kinit first"))])
     return result
 
 
@@ -182,17 +210,20 @@ def connection_for(inventory: Inventory, host: str, *, secrets: VaultSecrets | N
     path = r.text("path") or "/wsman"
     ca_trust_path = r.text("ca_trust_path")
     r.check(scheme, transports, user, cert_pem, cert_key_pem, settings["message_encryption"])
-    if transports[0] == "kerberos" and password is not None:
+    kinit_mode = r.choice("kinit_mode", ("managed", "manual"), "") or None
+    if transports[0] == "kerberos" and password and kinit_mode == "manual":
         r.warnings.append(str(r.problem("ansible_password", (
-            "is not used with kerberos: pywinrm takes a ticket for ansible_user from the Kerberos credential cache, "
-            "and remediate does not run kinit for you as Ansible does (kinit_mode managed): run kinit first"))))
+            "is not used with ansible_winrm_kinit_mode manual: pywinrm takes the ticket for ansible_user from your "
+            "Kerberos credential cache (run kinit first)"))))
+    kinit = dict(kinit_mode=kinit_mode, kinit_cmd=r.text("kinit_cmd") or "kinit", kinit_args=r.text("kinit_args"),
+                 kinit_env_vars=r.names("kinit_env_vars"))
     r.warn_names()
     r.raise_problems()
     return Connection(host=host, address=address, port=port, scheme=scheme, transport=transports[0],
                       transports=tuple(transports), user=user, password=password, ca_trust_path=ca_trust_path,
                       cert_pem=cert_pem, cert_key_pem=cert_key_pem, operation_timeout=timeouts[0],
                       read_timeout=timeouts[1], path=path if path.startswith("/") else "/" + path,
-                      warnings=tuple(r.warnings), **settings)
+                      warnings=tuple(r.warnings), **settings, **kinit)
 
 
 @dataclass(frozen=True)
@@ -412,6 +443,15 @@ class _Resolver:
         if value is None or isinstance(value, str):
             return value
         return self.text("password")
+
+    def names(self, field: str) -> tuple[str, ...]:
+        """Ansible's `list` of names: a list, or comma-separated text."""
+        name, value, _ = self.setting(field)
+        items = value.split(",") if isinstance(value, str) else value if isinstance(value, list) else []
+        if value is not None and not (isinstance(value, (str, list)) and all(isinstance(i, str) for i in items)):
+            self.problems.append(self.problem(name or field, "must be a list of names, or names separated by commas"))
+            return ()
+        return tuple(i.strip() for i in items if i.strip())
 
     def integer(self, field: str, default: int, low: int, high: int | None = None) -> int:
         name, value, _ = self.setting(field)

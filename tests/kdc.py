@@ -5,6 +5,7 @@ and krb5-user (kdb5_util, kadmin.local, krb5kdc, kinit); `available()` says whet
     with realm(tmp_path) as r:
         r.environ        # KRB5_CONFIG, KRB5_KDC_PROFILE, KRB5_KTNAME, KRB5CCNAME to set
         r.kinit()        # a ticket for r.user into r.ccache
+        r.add_user("deployer", "pass")   # another principal
 """
 
 from __future__ import annotations
@@ -43,6 +44,13 @@ class Realm:
     @property
     def ccache(self) -> Path:
         return self.folder / "ccache"
+
+    def add_user(self, name: str, password: str) -> str:
+        """Another principal of the realm: name@REALM."""
+        principal = f"{name}@{self.name}"
+        subprocess.run([_tool("kadmin.local"), "-r", self.name, "-q", f'addprinc -pw "{password}" {principal}'],
+                       env={**os.environ, **self.environ}, check=True, capture_output=True, timeout=60)
+        return principal
 
     def kinit(self) -> None:
         subprocess.run([_tool("kinit"), "-c", f"FILE:{self.ccache}", self.user], input=self.password + "\n",
@@ -94,7 +102,7 @@ def realm(folder: Path, user: str = "remediate", password: str = "Kerb-pass-1",
         subprocess.run(list(args), env=env, check=True, capture_output=True, timeout=60)
 
     run(_tool("kdb5_util"), "-r", REALM, "-P", "master-pass-1", "create", "-s")
-    run(_tool("kadmin.local"), "-r", REALM, "-q", f"addprinc -pw {password} {user}@{REALM}")
+    run(_tool("kadmin.local"), "-r", REALM, "-q", f'addprinc -pw "{password}" {user}@{REALM}')
     run(_tool("kadmin.local"), "-r", REALM, "-q", f"addprinc -randkey HTTP/{service_host}@{REALM}")
     run(_tool("kadmin.local"), "-r", REALM, "-q", f"ktadd -k {folder / 'http.keytab'} HTTP/{service_host}@{REALM}")
     kdc = subprocess.Popen([_tool("krb5kdc"), "-n", "-r", REALM], env=env, stdout=subprocess.DEVNULL,

@@ -78,15 +78,59 @@ def test_upn_user_defaults_to_kerberos_and_transport_lists(tmp_path):
     assert c.transports == ("basic", "ntlm")
 
 
-def test_a_password_with_kerberos_is_warned_about_not_used(tmp_path):
-    kerberos = one(tmp_path / "a", "ansible_user: admin@CONTOSO.COM\nansible_password: \"{{ lookup('env', 'WIN_PASS') }}\"")
-    assert kerberos.transport == "kerberos"          # unset, and a user@domain name: Ansible's default
-    assert any("ansible_password: is not used with kerberos" in w and "run kinit first" in w
-               for w in kerberos.warnings)
-    ticket_only = one(tmp_path / "b", "ansible_user: admin@CONTOSO.COM")
-    assert not any("kinit" in w for w in ticket_only.warnings)
-    ntlm = one(tmp_path / "c", USER_ENV + "\nansible_winrm_transport: ntlm")
-    assert not any("kinit" in w for w in ntlm.warnings)
+KERBEROS_USER = "ansible_user: admin@CONTOSO.COM\n"
+KERBEROS_PW = KERBEROS_USER + "ansible_password: \"{{ lookup('env', 'WIN_PASS') }}\"\n"
+
+
+@pytest.mark.parametrize(("variables", "managed", "warned"), [
+    (KERBEROS_PW, True, False),                                              # Ansible's default with a password
+    (KERBEROS_USER, False, False),                                           # your own ticket
+    (KERBEROS_PW + "ansible_winrm_kinit_mode: manual", False, True),         # the password is not used: warned
+    (KERBEROS_PW + "ansible_winrm_kinit_mode: managed", True, False),
+    (USER_ENV + "\nansible_winrm_transport: ntlm", False, False),
+])
+def test_who_gets_the_kerberos_ticket(tmp_path, variables, managed, warned):
+    c = one(tmp_path, variables)
+    assert c.kinit_managed is managed
+    assert any("is not used with ansible_winrm_kinit_mode manual" in w for w in c.warnings) is warned
+
+
+def test_kinit_settings_take_ansibles_names_and_forms(tmp_path):
+    c = one(tmp_path / "a", KERBEROS_PW + "ansible_winrm_kinit_cmd: /opt/krb5/bin/kinit\n"
+                                          "ansible_winrm_kinit_args: -f -l 1h\nansible_winrm_kinit_env_vars: KRB5_CONFIG, KRB5_TRACE")
+    assert (c.kinit_cmd, c.kinit_args, c.kinit_env_vars) == ("/opt/krb5/bin/kinit", "-f -l 1h", ("KRB5_CONFIG", "KRB5_TRACE"))
+    assert not any("not applied" in w for w in c.warnings)
+    assert one(tmp_path / "b", KERBEROS_PW + "ansible_winrm_kinit_env_vars: [KRB5_CONFIG]").kinit_env_vars == ("KRB5_CONFIG",)
+    assert one(tmp_path / "c", KERBEROS_PW).kinit_cmd == "kinit"
+    found = problems(lambda: one(tmp_path / "d", KERBEROS_PW + "ansible_winrm_kinit_mode: auto"))
+    assert any("ansible_winrm_kinit_mode: 'auto' is not one of managed, manual" in p for p in found)
+    found = problems(lambda: one(tmp_path / "e", KERBEROS_PW + "ansible_winrm_kinit_env_vars: {a: 1}"))
+    assert any("ansible_winrm_kinit_env_vars: must be a list of names" in p for p in found)
+
+
+def test_one_run_gets_every_kerberos_ticket_or_none(tmp_path):
+    text = ("all:\n  vars:\n    ansible_winrm_transport: kerberos\n    ansible_user: admin@CONTOSO.COM\n"
+            "  hosts:\n    h1:\n      ansible_password: \"{{ lookup('env', 'WIN_PASS') }}\"\n    h2:\n")
+    inv = inventory(tmp_path, text)
+    found = problems(lambda: connections(inv, ["h1", "h2"], secrets=SECRETS, environ=ENV, base_dir=tmp_path))
+    assert any("ansible_winrm_kinit_mode: in one run, remediate gets the Kerberos tickets of every kerberos host "
+               "or of none: h2 would use your own tickets" in p for p in found)
+    assert [c.kinit_managed for c in connections(inv, ["h1"], secrets=SECRETS, environ=ENV, base_dir=tmp_path)] == [True]
+    # --ask-pass gives the kerberos host its password, so remediate gets its ticket too
+    asked = connections(inv, ["h1", "h2"], secrets=SECRETS, environ=ENV, base_dir=tmp_path, ask_pass=lambda _: "typed")
+    assert [c.kinit_managed for c in asked] == [True, True] and asked[1].password == "typed"
+
+
+def test_kinit_mode_managed_needs_a_password_and_a_user(tmp_path):
+    found = problems(lambda: connections(inventory(tmp_path / "a", "all:\n  hosts:\n    h1:\n"
+                                                   "      ansible_user: admin@CONTOSO.COM\n"
+                                                   "      ansible_winrm_kinit_mode: managed\n"), ["h1"], environ=ENV))
+    assert any("no password for h1" in p for p in found)
+    found = problems(lambda: connections(inventory(tmp_path / "b", "all:\n  hosts:\n    h1:\n"
+                                                   "      ansible_winrm_transport: kerberos\n"
+                                                   "      ansible_password: \"{{ lookup('env', 'WIN_PASS') }}\"\n"),
+                                         ["h1"], environ=ENV))
+    assert any("ansible_user: is not set for h1: with a password, remediate runs kinit" in p for p in found)
 
 
 def test_certificate_transport(tmp_path):

@@ -21,6 +21,7 @@ from ..render.tasks import DOMAIN, HostScript, host_scripts
 from ..vault import VaultSecrets
 from . import framing
 from .journal import DEFAULT, Journal
+from .kinit import tickets
 from .output import LiveView, PlainLines, Quiet
 from .result import FAILED, REFUSED, UNREACHABLE, HostResult
 from .runner import Job, Settings, run_host, unsupported
@@ -110,6 +111,8 @@ def execute(prepared: Prepared, options: Options, reporter: Reporter | None = No
                                        if t.connection is not None and t.connection.password]
 
     def run(target: Target, cancel: threading.Event, on_step: Callable[[str, str], None]) -> HostResult:
+        if target.host in no_ticket:
+            return HostResult(target.host, target.role, UNREACHABLE, [], mask(no_ticket[target.host], masked))
         secrets = {p.name: prepared.secrets[p.name] for p in target.parameters} if not options.check else {}
         job = Job(target.host, target.role, target.connection, target.script or "", secrets)
         result = run_host(job, settings, cancel, on_step=on_step)
@@ -117,12 +120,16 @@ def execute(prepared: Prepared, options: Options, reporter: Reporter | None = No
 
     framing.command_line()   # rendered once here, before host_pool's workers would each render it
     cancel = threading.Event()
-    hosts = host_pool(run, options.forks, [t for t in prepared.targets if t.refused is None], cancel)
+    runnable = [t for t in prepared.targets if t.refused is None]
     try:
-        reporter = reporter or _reporter(options, prepared.targets)   # after host_pool: it may fork
-        results = run_all(prepared.targets, hosts, options.forks, _Journaled(reporter, journal), cancel)
+        with tickets([t.connection for t in runnable if t.connection is not None]) as no_ticket:
+            hosts = host_pool(run, options.forks, runnable, cancel)
+            try:
+                reporter = reporter or _reporter(options, prepared.targets)   # after host_pool: it may fork
+                results = run_all(prepared.targets, hosts, options.forks, _Journaled(reporter, journal), cancel)
+            finally:
+                hosts.close()
     finally:
-        hosts.close()
         journal.close()
     reporter.close(results, options.check, str(options.journal))
     return exit_status(results)

@@ -79,10 +79,10 @@ def explain(exc: BaseException, ctx: Context) -> HostFault:
     kerberos = next((e for e in _chain(exc) if type(e).__name__ in KERBEROS_ERRORS), None)
     if kerberos is not None:
         return HostFault(
-            f"Kerberos authentication for {c.user} at {c.url} failed ({str(kerberos).strip()}): pywinrm takes the "
-            f"ticket from the Kerberos credential cache and remediate does not run kinit, so run kinit {c.user} "
-            f"first (klist lists the tickets); the ticket is asked for HTTP/{c.address}, so connect by the host's "
-            "name as the domain knows it, not an IP address or an alias")
+            f"Kerberos authentication for {c.user} at {c.url} failed ({str(kerberos).strip()}): the ticket comes "
+            f"from the credential cache; give the host a password (remediate then runs kinit) or run kinit {c.user} "
+            f"yourself (klist lists the tickets); the ticket is asked for HTTP/{c.address}, so connect by the "
+            "host's name as the domain knows it, not an IP address or an alias")
     if isinstance(exc, AuthenticationError):
         return HostFault(
             f"authentication failed (HTTP 401) for {c.user or 'the client certificate'} with {c.transport} at "
