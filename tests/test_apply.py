@@ -534,9 +534,9 @@ def test_certificate_authentication_over_https(tmp_path, env, certs):
 
 @pytest.mark.parametrize("transport, extra", [("kerberos", "pywinrm[kerberos]"), ("credssp", "pywinrm[credssp]")])
 def test_a_transport_this_pywinrm_cannot_do_is_bad_input_before_any_host(tmp_path, env, transport, extra):
+    """pywinrm's own flag for its optional part says it is missing (CI installs both parts)."""
     import winrm.transport
-    if getattr(winrm.transport, f"HAVE_{transport.upper()}"):
-        pytest.skip(f"pywinrm's {transport} support is installed here")
+    env.setattr(winrm.transport, f"HAVE_{transport.upper()}", False)
     pols = write_policies(tmp_path, policy("reports"))
     with serve(USER, PASSWORD) as (server, url):
         inv = write_inventory(tmp_path, {"web01": endpoint_vars(url, transport), "fs01": endpoint_vars(url)})
@@ -733,3 +733,43 @@ def test_help_does_not_import_pywinrm():
             "CliRunner().invoke(app, ['apply', '--help']); print('winrm' in sys.modules, 'requests' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout
     assert out.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_credssp_authenticates_and_encrypts_over_http(tmp_path, env, certs, scheme):
+    pytest.importorskip("requests_credssp", reason="pywinrm's CredSSP transport needs pywinrm[credssp]")
+    pols = write_policies(tmp_path, policy("reports"))
+    responder = Responder()
+    https = dict(https=True, certfile=certs.server_cert, keyfile=certs.server_key) if scheme == "https" else {}
+    with serve(USER, PASSWORD, responder=responder, faults=Faults(allow_credssp=True), **https) as (server, url):
+        host = endpoint_vars(url, "credssp", ansible_winrm_ca_trust_path=str(certs.ca_cert))
+        inv = write_inventory(tmp_path, {"web01": host, "fs01": host})
+        run = apply(pols, "-i", inv, "--format", "json")
+        assert run.code == 0, run.err
+        assert responder.seen["web01"].framed.secrets == {"reports_password": SECRET}
+        assert any(r.authorization == "CredSSP" for r in server.requests)
+        answered = [r for r in server.requests if r.status == 200 and r.action]
+        assert answered and {r.user for r in answered} == {USER}
+        # over HTTP every SOAP message is sealed in the CredSSP TLS channel; HTTPS already encrypts
+        assert all(r.encrypted == (scheme == "http") for r in answered)
+
+
+def resource_server_unreachable(tmp_path: Path, host_vars: dict, requests: int) -> tuple[dict, Run]:
+    """Apply `reports` with fs01 and web01 both at `host_vars`: fs01 (the first role) is unreachable
+    after `requests` HTTP requests and web01 skipped; (fs01's entry, the run)."""
+    pols = write_policies(tmp_path, policy("reports"))
+    run = apply(pols, "-i", write_inventory(tmp_path, {"web01": host_vars, "fs01": host_vars}), "--format", "json")
+    assert run.code == 5, run.err
+    hosts = run.hosts()
+    assert hosts["web01"]["status"] == "skipped"
+    assert (hosts["fs01"]["status"], hosts["fs01"]["requests"]) == ("unreachable", requests)
+    return hosts["fs01"], run
+
+
+def test_credssp_off_on_the_host_says_how_to_turn_it_on(tmp_path, env):
+    pytest.importorskip("requests_credssp", reason="pywinrm's CredSSP transport needs pywinrm[credssp]")
+    with serve(USER, PASSWORD, responder=Responder()) as (server, url):       # Auth/CredSSP off, as by default
+        fs01, _ = resource_server_unreachable(tmp_path, endpoint_vars(url, "credssp"), requests=1)
+        assert fs01["message"].startswith(f"CredSSP authentication for {USER} at {url} failed (")
+        assert "Enable-WSManCredSSP -Role Server" in fs01["message"]
+        assert server.shells == {}

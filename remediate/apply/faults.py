@@ -69,6 +69,12 @@ def explain(exc: BaseException, ctx: Context) -> HostFault:
 
     c = ctx.connection
     where = f"{c.url} ({ctx.step})"
+    credssp = next((e for e in _chain(exc) if type(e).__module__.startswith("requests_credssp")), None)
+    if credssp is not None or (isinstance(exc, AuthenticationError) and c.transport == "credssp"):
+        return HostFault(
+            f"CredSSP authentication for {c.user} at {c.url} failed ({str(credssp or exc).strip()}): CredSSP must be "
+            "turned on for the host's WinRM service (Enable-WSManCredSSP -Role Server; it is off by default), and "
+            "ansible_user and ansible_password right (not retried, so the account is not locked out)")
     if isinstance(exc, AuthenticationError) and c.transport == "certificate":
         return HostFault(
             f"the host did not accept the client certificate {c.cert_pem} (HTTP 401) at {c.url} (not retried): "

@@ -49,17 +49,22 @@ class Job:
 
 
 class RequestCounter:
-    """HTTP requests made for one host: a response hook on pywinrm's requests session
-    (auth legs are in each response's history), plus requests that got no response."""
+    """HTTP requests made for one host, answered or not: counted where every request of the
+    session goes out, its transport adapters' send. Auth handshakes (requests_ntlm,
+    requests-credssp) send their legs there directly, past the session's hooks."""
 
     def __init__(self) -> None:
         self.count = 0
 
-    def hook(self, response, *args, **kwargs) -> None:
-        self.count += 1 + len(response.history)
+    def attach(self, session) -> None:
+        for adapter in session.adapters.values():
+            adapter.send = self._counting(adapter.send)
 
-    def unanswered(self) -> None:
-        self.count += 1
+    def _counting(self, send):
+        def counted(request, *args, **kwargs):
+            self.count += 1
+            return send(request, *args, **kwargs)
+        return counted
 
 
 EXTRAS = {"kerberos": ("HAVE_KERBEROS", "pywinrm[kerberos]", "pykerberos, a C extension built against the "
@@ -161,8 +166,8 @@ class _Run:
                 return outcome(b"".join(out), b"".join(err), code, self.settings.check)
 
     def _open_session(self) -> None:
-        """pywinrm's requests session with a counting hook installed before the first request:
-        built without message encryption, which is then set up as pywinrm would have."""
+        """pywinrm's requests session with its requests counted from the first one: built without
+        message encryption, which is then set up as pywinrm would have."""
         transport = self.protocol.transport
         wanted = transport.message_encryption
         transport.message_encryption = "never"
@@ -170,7 +175,7 @@ class _Run:
             session = transport.build_session()
         finally:
             transport.message_encryption = wanted
-        session.hooks["response"].append(self.counter.hook)
+        self.counter.attach(session)
         session.trust_env = False   # no proxy from the environment (proxy=None), and no per-request scan of it
         auth = transport.auth_method
         available = (auth == "credssp" or (auth == "ntlm" and hasattr(session.auth, "session_security"))
@@ -205,7 +210,6 @@ class _Run:
     def _unanswered(self, exc: BaseException) -> None:
         import requests
         if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
-            self.counter.unanswered()
             self.broken = True
 
     def _limit(self, remaining: float) -> None:
