@@ -3,6 +3,7 @@ scripts over WinRM in role order, and report (live view, plain lines or JSON) an
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sys
 import threading
@@ -121,16 +122,13 @@ def execute(prepared: Prepared, options: Options, reporter: Reporter | None = No
     framing.command_line()   # rendered once here, before host_pool's workers would each render it
     cancel = threading.Event()
     runnable = [t for t in prepared.targets if t.refused is None]
-    try:
-        with tickets([t.connection for t in runnable if t.connection is not None]) as no_ticket:
-            hosts = host_pool(run, options.forks, runnable, cancel)
-            try:
-                reporter = reporter or _reporter(options, prepared.targets)   # after host_pool: it may fork
-                results = run_all(prepared.targets, hosts, options.forks, _Journaled(reporter, journal), cancel)
-            finally:
-                hosts.close()
-    finally:
-        journal.close()
+    with contextlib.ExitStack() as cleanup:      # on every path: the hosts' pool, the tickets, the journal
+        cleanup.callback(journal.close)
+        no_ticket = cleanup.enter_context(tickets([t.connection for t in runnable if t.connection is not None]))
+        hosts = host_pool(run, options.forks, runnable, cancel)
+        cleanup.callback(hosts.close)
+        reporter = reporter or _reporter(options, prepared.targets)   # after host_pool: it may fork
+        results = run_all(prepared.targets, hosts, options.forks, _Journaled(reporter, journal), cancel)
     reporter.close(results, options.check, str(options.journal))
     return exit_status(results)
 

@@ -65,36 +65,13 @@ def retry_busy(call: Callable[[], T], tries: int = BUSY_TRIES, backoff: float = 
 def explain(exc: BaseException, ctx: Context) -> HostFault:
     """The message for a failure of pywinrm or requests while talking to a host."""
     import requests
-    from winrm.exceptions import AuthenticationError, WinRMError, WinRMTransportError, WSManFaultError
+    from winrm.exceptions import WinRMError, WinRMTransportError, WSManFaultError
 
     c = ctx.connection
     where = f"{c.url} ({ctx.step})"
-    credssp = next((e for e in _chain(exc) if type(e).__module__.startswith("requests_credssp")), None)
-    if credssp is not None or (isinstance(exc, AuthenticationError) and c.transport == "credssp"):
-        return HostFault(
-            f"CredSSP authentication for {c.user} at {c.url} failed ({str(credssp or exc).strip()}): CredSSP must be "
-            "turned on for the host's WinRM service (Enable-WSManCredSSP -Role Server; it is off by default), and "
-            "ansible_user and ansible_password right (not retried, so the account is not locked out)")
-    if isinstance(exc, AuthenticationError) and c.transport == "certificate":
-        return HostFault(
-            f"the host did not accept the client certificate {c.cert_pem} (HTTP 401) at {c.url} (not retried): "
-            "certificate authentication must be on there (Set-Item -Path WSMan:\\localhost\\Service\\Auth\\"
-            "Certificate -Value $true) and the certificate mapped to a local account under WSMan:\\localhost\\"
-            "ClientCertificate (its Subject matching the certificate's, its Issuer the thumbprint of the CA that "
-            "signed it); domain accounts cannot be mapped")
-    kerberos = next((e for e in _chain(exc) if type(e).__name__ in KERBEROS_ERRORS), None)
-    if kerberos is not None:
-        return HostFault(
-            f"Kerberos authentication for {c.user} at {c.url} failed ({str(kerberos).strip()}): the ticket comes "
-            f"from the credential cache; give the host a password (remediate then runs kinit) or run kinit {c.user} "
-            f"yourself (klist lists the tickets); the ticket is asked for HTTP/{c.address}, so connect by the "
-            "host's name as the domain knows it, not an IP address or an alias")
-    if isinstance(exc, AuthenticationError):
-        return HostFault(
-            f"authentication failed (HTTP 401) for {c.user or 'the client certificate'} with {c.transport} at "
-            f"{c.url}: check ansible_user and ansible_password (not retried, so the account is not locked out). "
-            f"A local administrator account other than the built-in Administrator also needs {LATFP} = 1 on the "
-            "host (UAC remote restrictions); a domain account may need its domain (DOMAIN\\user)")
+    refused = _authentication(exc, c)
+    if refused is not None:
+        return refused
     code = getattr(exc, "code", None)
     if isinstance(exc, (WinRMTransportError, WSManFaultError)) and code == 413:
         return HostFault(
@@ -148,6 +125,43 @@ def explain(exc: BaseException, ctx: Context) -> HostFault:
     if isinstance(exc, WinRMError):
         return HostFault(f"WinRM error at {where}: {exc}")
     return HostFault(f"internal error at {where}: {type(exc).__name__}: {exc}", status="failed")
+
+
+def _authentication(exc: BaseException, c: Connection) -> HostFault | None:
+    """Credentials refused, explained for the transport that offered them (never retried)."""
+    from winrm.exceptions import AuthenticationError
+
+    credssp = _find(exc, lambda e: type(e).__module__.startswith("requests_credssp"))
+    if credssp is not None or (isinstance(exc, AuthenticationError) and c.transport == "credssp"):
+        return HostFault(
+            f"CredSSP authentication for {c.user} at {c.url} failed ({str(credssp or exc).strip()}): CredSSP must be "
+            "turned on for the host's WinRM service (Enable-WSManCredSSP -Role Server; it is off by default), and "
+            "ansible_user and ansible_password right (not retried, so the account is not locked out)")
+    if isinstance(exc, AuthenticationError) and c.transport == "certificate":
+        return HostFault(
+            f"the host did not accept the client certificate {c.cert_pem} (HTTP 401) at {c.url} (not retried): "
+            "certificate authentication must be on there (Set-Item -Path WSMan:\\localhost\\Service\\Auth\\"
+            "Certificate -Value $true) and the certificate mapped to a local account under WSMan:\\localhost\\"
+            "ClientCertificate (its Subject matching the certificate's, its Issuer the thumbprint of the CA that "
+            "signed it); domain accounts cannot be mapped")
+    kerberos = _find(exc, lambda e: type(e).__name__ in KERBEROS_ERRORS)
+    if kerberos is not None:
+        return HostFault(
+            f"Kerberos authentication for {c.user} at {c.url} failed ({str(kerberos).strip()}): the ticket comes "
+            f"from the credential cache; give the host a password (remediate then runs kinit) or run kinit {c.user} "
+            f"yourself (klist lists the tickets); the ticket is asked for HTTP/{c.address}, so connect by the "
+            "host's name as the domain knows it, not an IP address or an alias")
+    if isinstance(exc, AuthenticationError):
+        return HostFault(
+            f"authentication failed (HTTP 401) for {c.user} with {c.transport} at "
+            f"{c.url}: check ansible_user and ansible_password (not retried, so the account is not locked out). "
+            f"A local administrator account other than the built-in Administrator also needs {LATFP} = 1 on the "
+            "host (UAC remote restrictions); a domain account may need its domain (DOMAIN\\user)")
+    return None
+
+
+def _find(exc: BaseException, wanted: Callable[[BaseException], bool]) -> BaseException | None:
+    return next((e for e in _chain(exc) if wanted(e)), None)
 
 
 def _chain(exc: BaseException):
