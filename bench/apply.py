@@ -1,5 +1,5 @@
 """Apply benchmark: `remediate apply` over NTLM with message encryption against WinRM test
-endpoints (tests/winrm_endpoint.py, each in its own process) that wait LATENCY before every
+endpoints (tests/support/winrm_endpoint.py, each in its own process) that wait LATENCY before every
 HTTP answer, as a network round trip would.
 
     .venv/bin/python bench/apply.py [--hosts 50 200] [--forks 5 20 50] [--latency-ms 50]
@@ -43,7 +43,7 @@ POOL_PASSWORD_ENV = "REMEDIATE_BENCH_POOL_PASSWORD"
 def start_endpoints(count: int, latency_ms: float) -> tuple[list[subprocess.Popen], list[str]]:
     procs, urls = [], []
     for _ in range(count):
-        proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "winrm_endpoint.py"), "--user", USER,
+        proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "support" / "winrm_endpoint.py"), "--user", USER,
                                  "--password", PASSWORD, "--latency-ms", str(latency_ms)],
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         procs.append(proc)
@@ -101,8 +101,8 @@ def run(policy_file: Path, inventory_file: Path, forks: int,
 
     from remediate.apply.command import Options, execute, prepare
     from remediate.inventory import load_inventory
+    from remediate.inventory.vault import VaultSecrets
     from remediate.policy import load_policies
-    from remediate.vault import VaultSecrets
 
     options = Options([policy_file], inventory_file, forks=forks, allow_literal_secrets=True, format="json",
                       journal=folder / "journal.jsonl")

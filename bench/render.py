@@ -20,11 +20,11 @@ from pathlib import Path
 
 import yaml
 
+from remediate.core.runtime import tune_for_batch
 from remediate.inventory import load_inventory
 from remediate.planner import make_plan
 from remediate.policy import load_policies
 from remediate.render.bundle import bundle_files, write_bundle
-from remediate.runtime import tune_for_batch
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "inventories" / "policies"
 

@@ -15,9 +15,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import __version__
-from .errors import InputError
-from .exitcodes import ExitStatus
+from remediate import __version__
+from remediate.core.errors import InputError
+from remediate.core.exitcodes import ExitStatus
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Plan, render and apply fixes for IIS applications that cannot reach network "
@@ -58,8 +58,8 @@ def main_options(
 
 
 def _load(policies: list[Path], inventory: Path | None, allow_literal: bool):
-    from .inventory import load_inventory
-    from .policy import load_policies
+    from remediate.inventory import load_inventory
+    from remediate.policy import load_policies
     loaded = load_policies(policies, allow_literal_secrets=allow_literal)
     inv = load_inventory(inventory) if inventory else None
     if inv is not None:
@@ -69,7 +69,7 @@ def _load(policies: list[Path], inventory: Path | None, allow_literal: bool):
 
 def _check_hosts(policies, inventory) -> None:
     """Every host or group a policy names must be in the inventory (a typo is bad input)."""
-    from .errors import Problem
+    from remediate.core.errors import Problem
     problems = []
     for policy in policies:
         for key, name in (("iis.host", policy.iis.host), ("resource.host", policy.resource.host),
@@ -94,8 +94,8 @@ def plan(policies: PolicyArgs, inventory: InventoryOpt = None,
          format: Annotated[PlanFormat, typer.Option("--format", "-f")] = PlanFormat.text,
          allow_literal_secrets: LiteralOpt = False) -> None:
     """Diagnose each policy and choose a strategy: the verdict, the steps and why."""
-    from .planner import make_plan
-    from .report import markdown, plans_document, print_text
+    from remediate.planner import make_plan
+    from remediate.report import markdown, plans_document, print_text
     loaded, inv = _load(policies, inventory, allow_literal_secrets)
     plans = [make_plan(p, inv) for p in loaded]
     if format is PlanFormat.json:
@@ -120,9 +120,9 @@ def render(policies: PolicyArgs,
            format: Annotated[BundleFormat, typer.Option("--format", "-f")] = BundleFormat.bundle,
            allow_literal_secrets: LiteralOpt = False) -> None:
     """Write the reviewable bundle: scripts per host, rollback, .reg files, plan.json, REVIEW.md."""
-    from .planner import make_plan
-    from .policy import STRATEGY_IDS
-    from .render.bundle import bundle_files, write_bundle
+    from remediate.planner import make_plan
+    from remediate.policy import STRATEGY_IDS
+    from remediate.render.bundle import bundle_files, write_bundle
     if strategy is not None and strategy not in STRATEGY_IDS:
         raise typer.BadParameter(f"unknown strategy {strategy}; allowed: {', '.join(STRATEGY_IDS)}",
                                  param_hint="--strategy")
@@ -138,7 +138,7 @@ def render(policies: PolicyArgs,
                         *(["--strategy", strategy] if strategy else [])])
     if format is BundleFormat.ansible:
         # the bundle (REVIEW.md, the scripts the playbook leaves to run by hand) plus ansible/
-        from .render.ansible import ansible_files
+        from remediate.render.ansible import ansible_files
         command += " --format ansible"
         files = bundle_files(plans, command)
         files.update(ansible_files(plans, command, inventory=str(inventory), output=str(output)))
@@ -179,11 +179,12 @@ def apply(
     """Render as render does, then run each host's script over WinRM (domain, resource servers, IIS)."""
     from getpass import getpass
 
-    from .apply.command import Options, apply as run_apply
-    from .apply.journal import DEFAULT
-    from .inventory import load_inventory
-    from .policy import load_policies
-    from .vault import VaultSecrets
+    from remediate.apply.command import Options
+    from remediate.apply.command import apply as run_apply
+    from remediate.apply.journal import DEFAULT
+    from remediate.inventory import load_inventory
+    from remediate.inventory.vault import VaultSecrets
+    from remediate.policy import load_policies
     vault = VaultSecrets.from_options(vault_password_file or [], ask_vault_pass, prompt=getpass)
     loaded = load_policies(policies, allow_literal_secrets=allow_literal_secrets)
     inv = load_inventory(inventory, vault.decrypt)
@@ -207,7 +208,7 @@ def validate(policies: PolicyArgs, inventory: InventoryOpt = None,
 @app.command()
 def strategies(format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text) -> None:
     """List the strategy catalogue and the operation kinds its steps use."""
-    from .report import strategies_document
+    from remediate.report import strategies_document
     doc = strategies_document()
     if format is ListFormat.json:
         typer.echo(json.dumps(doc, indent=2))
@@ -229,8 +230,10 @@ def inventory_cmd(
     host: Annotated[Optional[str], typer.Option("--host", help="One host's variables.")] = None,
 ) -> None:
     """Show what was understood of an inventory, secrets masked (like ansible-inventory)."""
-    from .inventory import load_inventory
-    from .inventory_view import graph as graph_view, host as host_view, to_list
+    from remediate.inventory import load_inventory
+    from remediate.inventory.view import graph as graph_view
+    from remediate.inventory.view import host as host_view
+    from remediate.inventory.view import to_list
     if sum([graph, list_, host is not None]) > 1:
         raise typer.BadParameter("give one of --graph, --list, --host")
     inv = load_inventory(inventory)
@@ -244,7 +247,7 @@ def inventory_cmd(
 
 def main() -> None:
     """Entry point: exit statuses for every kind of failure, never a bare traceback."""
-    from .runtime import tune_for_batch
+    from remediate.core.runtime import tune_for_batch
     tune_for_batch()
     try:
         code = app(standalone_mode=False)

@@ -4,16 +4,18 @@ server sees, whether it is recognised there, and whether the policy is satisfied
 `diagnose` answers for the policy as it stands; strategies call `judge` with the token and
 identity they would produce, so "does this fix work" is decided by the same rules as
 "does it work today".
+
+May import: remediate.core, remediate.policy.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import accounts, sources
-from .accounts import ANONYMOUS_LOGON, REQUESTING_USER
-from .policy import Policy
-from .versions import has_app_pools, iis_at_least
+from remediate.core import accounts, sources
+from remediate.core.accounts import ANONYMOUS_LOGON, REQUESTING_USER
+from remediate.core.versions import has_app_pools, iis_at_least
+from remediate.policy import Policy
 
 LOGON_TOKENS = {"interactive": "interactive", "batch": "batch", "network": "network",
                 "network-cleartext": "network-cleartext"}

@@ -4,6 +4,8 @@ An operation says what to change and where, never how a script spells it. Each k
 names the oldest Windows it works on, so a renderer can refuse or fall back to an
 advisory on older servers. Passwords are `SecretRef`s (where the secret comes from),
 never values. Restarts are operations too, so a renderer can do each one once, at the end.
+
+May import: remediate.core, remediate.policy.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal, Union
 
-from .policy import SecretRef
+from remediate.policy import SecretRef
 
 Role = Literal["iis", "file_server", "domain"]
 Value = Union[str, int, bool, SecretRef]

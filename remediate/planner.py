@@ -1,28 +1,23 @@
 """Choosing one strategy per policy (policy.md C): every strategy is assessed, so the plan can
-say why each alternative was or was not taken."""
+say why each alternative was or was not taken.
+
+May import: remediate.core, remediate.policy, remediate.inventory, remediate.diagnosis,
+remediate.operations, remediate.strategies.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .diagnosis import Verdict, diagnose
-from .operations import Operation
-from .policy import Policy
-from .strategies import BY_ID, CATALOGUE, Assessment, Context, Strategy
+from remediate.diagnosis import Verdict, diagnose
+from remediate.operations import Operation
+from remediate.policy import ORDERS, Policy
+from remediate.strategies import BY_ID, CATALOGUE, Assessment, Context, Strategy
 
 if TYPE_CHECKING:
-    from .inventory import Inventory
+    from remediate.inventory import Inventory
 
-SERVICE_ORDER = ("logon-method", "disable-password-sync", "app-pool-identity", "vdir-connect-as",
-                 "complus-identity", "domain-anonymous-account", "mirrored-local-account",
-                 "thread-impersonation")
-ORDERS: dict[str, tuple[str, ...]] = {
-    "end-user": ("logon-method", "kerberos-delegation", "basic-auth"),
-    "service-account": SERVICE_ORDER,
-    "anonymous": (*SERVICE_ORDER, "null-session-share", "null-session-pipe"),
-    "none": ("logon-method",),
-}
 
 
 @dataclass

@@ -2,15 +2,17 @@
 
 The JSON document is the one source: Markdown and text are views of it, so the three can
 never disagree about a verdict or a step.
+
+May import: the layers below it and remediate.render.templating (for Markdown).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .operations import Advisory
-from .planner import Plan
-from .strategies import CATALOGUE
+from remediate.operations import Advisory
+from remediate.planner import Plan
+from remediate.strategies import CATALOGUE
 
 ROLE_ORDER = ("domain", "file_server", "iis")
 
@@ -33,7 +35,7 @@ def plans_document(plans: Iterable[Plan]) -> dict:
 
 
 def strategies_document() -> dict:
-    from .operations import OPERATION_KINDS
+    from remediate.operations import OPERATION_KINDS
     return {"version": 1, "strategies": [s.describe() for s in CATALOGUE],
             "actions": [{"action": k.kind, "summary": k.summary, "oldest_windows": k.oldest_windows}
                         for k in OPERATION_KINDS]}
@@ -49,7 +51,7 @@ def step_hosts(plan: Plan) -> list[str]:
 
 
 def _sketches(plan: Plan) -> list[dict]:
-    from .templating import render
+    from remediate.render.templating import render
     out = []
     for op in plan.steps:
         if isinstance(op, Advisory) and op.sketch:
@@ -67,7 +69,7 @@ def markdown_views(plans: list[Plan]) -> list[dict]:
 
 
 def markdown(plans: list[Plan]) -> str:
-    from .templating import render
+    from remediate.render.templating import render
     return render("plan.md.j2", plans=markdown_views(plans))
 
 

@@ -13,8 +13,11 @@ import yaml
 
 from remediate.policy import Policy, load_policies
 
-ROOT = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
 EXAMPLES = ROOT / "inventories"
+DATA = TESTS / "data"            # input files the tests read
+GOLDEN = TESTS / "golden"        # golden bundles (tests/render/test_golden.py)
 
 BASE_POLICY = {
     "version": 1,

@@ -31,8 +31,8 @@ def test_ci_runs_the_readme_test_command():
     assert command in ci
 
 
-def test_every_subpackage_is_installed_by_a_non_editable_install():
-    import tomllib
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "remediate").rglob("__init__.py")}
-    assert found | {"remediate.templates"} == listed
+def test_every_folder_of_code_is_a_package_a_non_editable_install_finds():
+    """setup.py installs what find_packages finds: a folder of modules without __init__.py would be
+    left out of a wheel and fail only after installation."""
+    folders = {p.parent for p in (ROOT / "remediate").rglob("*.py")}
+    assert [str(f) for f in folders if not (f / "__init__.py").exists()] == []

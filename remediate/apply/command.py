@@ -11,24 +11,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..connection import connections
-from ..errors import InputError, Problem
-from ..exitcodes import ExitStatus
-from ..inventory import Inventory
-from ..planner import Plan, make_plan
-from ..policy import Policy
-from ..render.bundle import EXTENSIONS, bundle_files, write_bundle
-from ..render.tasks import DOMAIN, HostScript, host_scripts
-from ..vault import VaultSecrets
-from . import framing
-from .journal import DEFAULT, Journal
-from .kinit import tickets
-from .output import LiveView, PlainLines, Quiet
-from .result import FAILED, REFUSED, UNREACHABLE, HostResult
-from .runner import Job, Settings, run_host, unsupported
-from .schedule import Reporter, Target, role_of, run_all
-from .secrets import SecretReader, mask
-from .workers import host_pool
+from remediate.apply import framing
+from remediate.apply.connection import connections
+from remediate.apply.journal import DEFAULT, Journal
+from remediate.apply.kinit import tickets
+from remediate.apply.output import LiveView, PlainLines, Quiet
+from remediate.apply.result import FAILED, REFUSED, UNREACHABLE, HostResult
+from remediate.apply.runner import Job, Settings, run_host, unsupported
+from remediate.apply.schedule import Reporter, Target, role_of, run_all
+from remediate.apply.secrets import SecretReader, mask
+from remediate.apply.workers import host_pool
+from remediate.core.errors import InputError, Problem
+from remediate.core.exitcodes import ExitStatus
+from remediate.inventory import Inventory
+from remediate.inventory.vault import VaultSecrets
+from remediate.planner import Plan, make_plan
+from remediate.policy import Policy
+from remediate.render.bundle import EXTENSIONS, bundle_files, write_bundle
+from remediate.render.tasks import DOMAIN, HostScript, host_scripts
 
 Prompt = Callable[[str], str]
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from ..connection import Connection
-from .result import UNREACHABLE
+from remediate.apply.connection import Connection
+from remediate.apply.result import UNREACHABLE
 
 BUSY = 170                      # Win32 ERROR_BUSY in a WS-Man fault
 BUSY_TRIES = 4                  # the first try and three retries

@@ -103,7 +103,7 @@ def chunks(data: bytes, size: int) -> Iterator[tuple[bytes, bool]]:
 @cache
 def bootstrap() -> str:
     """The bootstrap's PowerShell text."""
-    from ..templating import render
+    from remediate.render.templating import render
     return render("powershell/bootstrap.ps1.j2", magic=MAGIC, version=VERSION, end=END, switches=SWITCHES,
                   bad_input_exit=BAD_INPUT_EXIT)
 

@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import InputError, Problem
-from .result import HostResult
-from .secrets import mask
+from remediate.apply.result import HostResult
+from remediate.apply.secrets import mask
+from remediate.core.errors import InputError, Problem
 
 DEFAULT = "remediate-journal.jsonl"
 

@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 
-from ..connection import Connection
+from remediate.apply.connection import Connection
 
 KINIT_TIMEOUT = 60      # seconds
 

@@ -9,8 +9,8 @@ import time
 from collections import Counter
 from typing import TextIO
 
-from .result import CHANGED, FAILED, OK, REFUSED, SKIPPED, STATUSES, UNREACHABLE, HostResult
-from .schedule import Reporter, Target
+from remediate.apply.result import CHANGED, FAILED, OK, REFUSED, SKIPPED, STATUSES, UNREACHABLE, HostResult
+from remediate.apply.schedule import Reporter, Target
 
 STYLE = {OK: "green", CHANGED: "yellow", FAILED: "red", UNREACHABLE: "red", REFUSED: "magenta", SKIPPED: "dim"}
 

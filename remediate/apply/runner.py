@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
-from ..connection import Connection
-from . import faults, framing
-from .faults import HostFault
-from .result import FAILED, UNREACHABLE, HostResult, Outcome, outcome
+from remediate.apply import faults, framing
+from remediate.apply.connection import Connection
+from remediate.apply.faults import HostFault
+from remediate.apply.result import FAILED, UNREACHABLE, HostResult, Outcome, outcome
 
 T = TypeVar("T")
 CLEANUP_GRACE = 10.0        # seconds allowed for Signal + Delete after a failure or the deadline

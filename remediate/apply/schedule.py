@@ -12,10 +12,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..connection import Connection
-from ..render.tasks import SecretParameter
-from ..report import ROLE_ORDER
-from .result import FAILED, REFUSED, SKIPPED, UNREACHABLE, HostResult
+from remediate.apply.connection import Connection
+from remediate.apply.result import FAILED, REFUSED, SKIPPED, UNREACHABLE, HostResult
+from remediate.render.tasks import SecretParameter
+from remediate.report import ROLE_ORDER
 
 BAD = (FAILED, UNREACHABLE, REFUSED)
 

@@ -11,8 +11,8 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from ..errors import InputError, Problem
-from ..render.tasks import SecretParameter
+from remediate.core.errors import InputError, Problem
+from remediate.render.tasks import SecretParameter
 
 MASK = "********"
 Prompt = Callable[[str], str]

@@ -24,8 +24,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from .result import FAILED, HostResult
-from .schedule import Target
+from remediate.apply.result import FAILED, HostResult
+from remediate.apply.schedule import Target
 
 FORKS_PER_PROCESS = 16
 Step = Callable[[str, str], None]

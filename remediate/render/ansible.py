@@ -30,12 +30,12 @@ from dataclasses import dataclass, field
 import jinja2
 import yaml
 
-from ..errors import Problem
-from ..operations import RecycleAppPool, RestartService, SetAppPoolIdentity, SetRegistryValue
-from ..planner import Plan
-from ..templating import environment, render
-from .escape import UnsafeValue
-from .tasks import DOMAIN, HostScript, SecretParameter, Task, host_scripts
+from remediate.core.errors import Problem
+from remediate.operations import RecycleAppPool, RestartService, SetAppPoolIdentity, SetRegistryValue
+from remediate.planner import Plan
+from remediate.render.escape import UnsafeValue
+from remediate.render.tasks import DOMAIN, HostScript, SecretParameter, Task, host_scripts
+from remediate.render.templating import environment, render
 
 FOLDER = "ansible"
 PLAYS = (("domain", "Active Directory (domain hosts)"), ("file_server", "resource servers"), ("iis", "IIS hosts"))

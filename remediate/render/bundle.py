@@ -8,12 +8,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..errors import InputError, Problem
-from ..operations import AppendRegistryValue, SetRegistryValue
-from ..planner import Plan
-from ..report import markdown_views, plans_document
-from ..templating import render
-from .tasks import HostScript, host_scripts
+from remediate.core.errors import InputError, Problem
+from remediate.operations import AppendRegistryValue, SetRegistryValue
+from remediate.planner import Plan
+from remediate.render.tasks import HostScript, host_scripts
+from remediate.render.templating import render
+from remediate.report import markdown_views, plans_document
 
 EXTENSIONS = {"powershell": "ps1", "vbscript": "vbs"}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import InputError, Problem
+from remediate.core.errors import InputError, Problem
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 # PowerShell treats these four as single quotes too (its tokenizer's IsSingleQuote).

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..errors import InputError, Problem
-from ..operations import Operation, RecycleAppPool, RestartService
-from ..planner import Plan
-from ..policy import SecretRef
-from ..versions import IIS_WINDOWS, windows_at_least
+from remediate.core.errors import InputError, Problem
+from remediate.core.versions import IIS_WINDOWS, windows_at_least
+from remediate.operations import Operation, RecycleAppPool, RestartService
+from remediate.planner import Plan
+from remediate.policy import SecretRef
 
 RESTART_KINDS = (RecycleAppPool, RestartService)
 DOMAIN = "domain"   # the folder of AD steps when the policy names no domain_host

@@ -1,25 +1,31 @@
-"""The strategy catalogue, one small unit per strategy, in the catalogue order of policy.md C."""
+"""The strategies, one folder each (`<id with underscores>/strategy.py` plus `scenarios/*.yaml`),
+loaded in the catalogue order of remediate.policy.catalogue, which alone names their ids.
 
-from .app_pool_identity import AppPoolIdentity
-from .audit_logons import AuditLogons
-from .base import Assessment, Context, Strategy
-from .basic_auth import BasicAuth
-from .complus_identity import ComPlusIdentity
-from .disable_password_sync import DisablePasswordSync
-from .domain_anonymous_account import DomainAnonymousAccount
-from .keep_local import KeepLocal
-from .kerberos_delegation import KerberosDelegation
-from .logon_method import LogonMethod
-from .mirrored_local_account import MirroredLocalAccount
-from .null_sessions import NullSessionPipe, NullSessionShare
-from .thread_impersonation import ThreadImpersonation
-from .vdir_connect_as import VdirConnectAs
+May import: remediate.core, remediate.policy, remediate.diagnosis, remediate.operations.
+"""
 
-CATALOGUE: tuple[Strategy, ...] = (
-    KeepLocal(), AuditLogons(), LogonMethod(), DisablePasswordSync(), AppPoolIdentity(), VdirConnectAs(),
-    ComPlusIdentity(), DomainAnonymousAccount(), MirroredLocalAccount(), BasicAuth(), KerberosDelegation(),
-    ThreadImpersonation(), NullSessionShare(), NullSessionPipe(),
-)
+from __future__ import annotations
+
+import inspect
+from importlib import import_module
+
+from remediate.policy.catalogue import STRATEGY_IDS, module_name
+from remediate.strategies._shared.base import Assessment, Context, Strategy
+
+
+def _load(strategy_id: str) -> Strategy:
+    """The one Strategy class defined in the strategy's folder, given the catalogue's id."""
+    module = import_module(f"{__name__}.{module_name(strategy_id)}.strategy")
+    found = [cls for _, cls in inspect.getmembers(module, inspect.isclass)
+             if issubclass(cls, Strategy) and cls.__module__ == module.__name__]
+    if len(found) != 1:
+        raise ImportError(f"{module.__name__} must define exactly one Strategy class, not {len(found)}")
+    strategy = found[0]()
+    strategy.id = strategy_id
+    return strategy
+
+
+CATALOGUE: tuple[Strategy, ...] = tuple(_load(sid) for sid in STRATEGY_IDS)
 BY_ID = {s.id: s for s in CATALOGUE}
 
 __all__ = ["CATALOGUE", "BY_ID", "Assessment", "Context", "Strategy"]

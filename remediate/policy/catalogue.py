@@ -1,0 +1,32 @@
+"""The one strategy catalogue: every strategy id, in catalogue order (policy.md C), and the order
+in which the planner tries them for each `access.as`.
+
+A strategy's id is written here and nowhere else: its code lives in
+`remediate/strategies/<id with underscores>/`, the JSON schema's enumeration, the planner's orders
+and the documentation tables are derived from or tested against these tuples.
+"""
+
+STRATEGY_IDS = (
+    "keep-local", "audit-logons", "logon-method", "disable-password-sync", "app-pool-identity",
+    "vdir-connect-as", "complus-identity", "domain-anonymous-account", "mirrored-local-account",
+    "basic-auth", "kerberos-delegation", "thread-impersonation", "null-session-share",
+    "null-session-pipe",
+)
+
+# Strategies that only advise; chosen only when a policy prefers them.
+ADVISORY_IDS = ("keep-local", "audit-logons")
+
+_SERVICE_ORDER = ("logon-method", "disable-password-sync", "app-pool-identity", "vdir-connect-as",
+                  "complus-identity", "domain-anonymous-account", "mirrored-local-account",
+                  "thread-impersonation")
+ORDERS: dict[str, tuple[str, ...]] = {
+    "end-user": ("logon-method", "kerberos-delegation", "basic-auth"),
+    "service-account": _SERVICE_ORDER,
+    "anonymous": (*_SERVICE_ORDER, "null-session-share", "null-session-pipe"),
+    "none": ("logon-method",),
+}
+
+
+def module_name(strategy_id: str) -> str:
+    """The folder (Python package) of a strategy under remediate/strategies."""
+    return strategy_id.replace("-", "_")

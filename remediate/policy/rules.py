@@ -1,0 +1,106 @@
+"""The rules of input that depend on the IIS version or on several fields at once (policy.md A
+and E): each gives the dotted key it is about and a message saying what is allowed."""
+
+from __future__ import annotations
+
+from remediate.core import accounts
+from remediate.core.versions import has_app_pools, has_password_sync, iis_at_least
+from remediate.core.yamlsource import PathKey
+from remediate.policy.model import BUILTIN_POOL_IDENTITIES, Policy, Resource
+
+
+def rules(policy: Policy) -> list[tuple[PathKey, str]]:
+    """Rules that depend on the IIS version or on several fields: (key path, message)."""
+    iis, v = policy.iis, policy.iis.version
+    out: list[tuple[PathKey, str]] = []
+    if iis.authentication in ("digest", "negotiate") and v == "4.0":
+        out.append((("iis", "authentication"),
+                    f"{iis.authentication} is not available on IIS 4.0; allowed: anonymous, basic, ntlm, client-certificate"))
+    if iis.password_sync is not None and not has_password_sync(v):
+        out.append((("iis", "password_sync"),
+                    f"not valid for IIS {v}: automatic password synchronisation exists on IIS 4.0-5.1 only "
+                    "(no effect since 6.0, gone in 7.0); remove it"))
+    if iis.logon_method == "network-cleartext" and not iis_at_least(v, "6.0"):
+        out.append((("iis", "logon_method"),
+                    f"network-cleartext needs IIS 6.0 or later; allowed on {v}: interactive, batch, network"))
+    if iis.isolation is not None:
+        if has_app_pools(v):
+            out.append((("iis", "isolation"),
+                        f"not valid for IIS {v}: application isolation modes are IIS 4.0-5.1; use app_pool"))
+        elif iis.isolation == "pooled" and v == "4.0":
+            out.append((("iis", "isolation"), "pooled needs IIS 5.0 or 5.1; allowed on 4.0: in-process, out-of-process"))
+    if not has_app_pools(v):
+        for key in ("app_pool", "app_pool_identity"):
+            if getattr(iis, key) is not None:
+                out.append((("iis", key), f"not valid for IIS {v}: application pools exist from IIS 6.0; "
+                                          "use isolation on 4.0-5.1"))
+    elif iis.app_pool_identity is not None:
+        out.extend(pool_identity_rules(policy))
+    if isinstance(iis.site, int) and iis_at_least(v, "7.0"):
+        out.append((("iis", "site"), f"IIS {v} takes the site's name, not its numeric id"))
+    if iis.anonymous_account == "" and not iis_at_least(v, "7.0"):
+        out.append((("iis", "anonymous_account"),
+                    f"an empty anonymous account (use the pool identity) needs IIS 7.0 or later; on {v} give an account"))
+    if (iis.password_sync is True and policy.is_domain(policy.anonymous_account)
+            and not iis.domain_controller):
+        out.append((("iis", "password_sync"),
+                    f"{policy.anonymous_account} is a domain account: password synchronisation only works for "
+                    "accounts local to the IIS computer (the article), unless IIS runs on the domain "
+                    "controller; set password_sync: false or domain_controller: true"))
+    if iis.workgroup:
+        for key, account in (("anonymous_account", iis.anonymous_account),
+                             ("app_pool_identity", iis.app_pool_identity)):
+            if account and policy.is_domain(account):
+                out.append((("iis", key), f"{account} is a domain account but workgroup is true"))
+        if iis.domain_controller:
+            out.append((("iis", "workgroup"), "a domain controller is never in a workgroup"))
+        if policy.access.account and policy.is_domain(policy.access.account):
+            out.append((("access", "account"),
+                        f"{policy.access.account} is a domain account but iis.workgroup is true"))
+    if iis.authentication == "anonymous" and policy.access.as_ == "end-user":
+        out.append((("access", "as"), "end-user cannot apply to anonymous requests (there is no user); "
+                                      "allowed with anonymous: service-account, anonymous, none"))
+    out.extend(resource_rules(policy.resource))
+    seen: set[str] = set()
+    for i, sid in enumerate(policy.prefer):
+        if sid in seen:
+            out.append((("prefer", i), f"{sid} is listed twice"))
+        seen.add(sid)
+    return out
+
+
+def pool_identity_rules(policy: Policy) -> list[tuple[PathKey, str]]:
+    identity, v = policy.iis.app_pool_identity or "", policy.iis.version
+    key: PathKey = ("iis", "app_pool_identity")
+    if identity in BUILTIN_POOL_IDENTITIES:
+        if identity == "ApplicationPoolIdentity" and not iis_at_least(v, "7.0"):
+            return [(key, "ApplicationPoolIdentity needs IIS 7.0 or later; allowed on 6.0: LocalSystem, "
+                          "LocalService, NetworkService, DOMAIN\\account")]
+        return []
+    if accounts.split(identity)[0] is None:
+        return [(key, "allowed: LocalSystem, LocalService, NetworkService, ApplicationPoolIdentity (7.0+), "
+                      "DOMAIN\\account, DOMAIN\\gmsa$ (8.0+)")]
+    if accounts.is_gmsa(identity) and not iis_at_least(v, "8.0"):
+        return [(key, f"a group managed service account needs IIS 8.0 or later (Windows Server 2012); "
+                      f"on {v} use a DOMAIN\\account")]
+    return []
+
+
+def resource_rules(resource: Resource) -> list[tuple[PathKey, str]]:
+    out: list[tuple[PathKey, str]] = []
+    segs, key = resource.segments, ("resource", "path")
+    if resource.kind == "unc-share":
+        if not segs:
+            out.append((key, "\\\\server alone names no share; allowed: \\\\server\\share[\\dir...]"))
+        elif segs[0].lower() == "pipe":
+            out.append((key, "this names a pipe; use kind: named-pipe"))
+    elif resource.kind == "named-pipe":
+        if len(segs) < 2 or segs[0].lower() != "pipe":
+            out.append((key, "allowed for a named pipe: \\\\server\\pipe\\name"))
+    elif segs and (len(segs) < 2 or segs[0].lower() != "pipe"):
+        out.append((key, "allowed for sql-server: \\\\server or \\\\server\\pipe\\name (e.g. \\pipe\\sql\\query)"))
+    if resource.sql_login is not None and resource.kind != "sql-server":
+        out.append((("resource", "sql_login"), "only for kind: sql-server"))
+    if resource.component is not None and not resource.component.strip():
+        out.append((("resource", "component"), "give the ProgID of the component, or leave the key out"))
+    return out

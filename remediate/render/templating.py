@@ -1,0 +1,62 @@
+"""The Jinja2 environment over the packaged templates (imported only by commands that write text)."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+
+import jinja2
+
+
+@cache
+def environment() -> jinja2.Environment:
+    root = files("remediate.templates")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(root)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = markdown_cell
+    _script_filters(env)
+    return env
+
+
+def _script_filters(env: jinja2.Environment) -> None:
+    """The escaping filters of every target language (remediate.render.escape)."""
+    from remediate.core.versions import windows_at_least
+    from remediate.policy import SecretRef
+    from remediate.render import escape
+    from remediate.render.tasks import SecretParameter
+
+    def typed(boolean, literal):
+        """A filter writing bools and ints as such, everything else as a string literal."""
+        def write(value: object) -> str:
+            if isinstance(value, bool):
+                return boolean(value)
+            return str(value) if isinstance(value, int) else literal(value)
+        return write
+
+    psvalue = typed(escape.ps_bool, escape.ps_literal)
+    vbsvalue = typed(escape.vbs_bool, escape.vbs_literal)
+
+    env.filters.update(
+        ps=escape.ps_literal, psarg=escape.ps_native_argument, psvalue=psvalue,
+        vbs=escape.vbs_literal, vbsvalue=vbsvalue, comment=escape.comment_text,
+        secret_param=lambda ref, task: SecretParameter.of(task.policy, ref).name,
+    )
+    env.filters.update(reg_key=escape.reg_key, reg_string=escape.reg_string, reg_multi=escape.reg_multi)
+    env.tests["secret"] = lambda value: isinstance(value, SecretRef)
+    env.tests["windows_at_least"] = windows_at_least
+    env.globals["refuse"] = escape.refuse
+
+
+def markdown_cell(value: object) -> str:
+    """Text safe inside a Markdown table cell."""
+    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def render(name: str, **context: object) -> str:
+    return environment().get_template(name).render(**context)

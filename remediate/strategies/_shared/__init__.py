@@ -1,0 +1,1 @@
+"""What several strategies share: the judging base class, common changes, cautions."""

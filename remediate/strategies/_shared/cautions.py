@@ -1,0 +1,37 @@
+"""Warnings several strategies give, each worded once."""
+
+from remediate.core import sources
+
+
+def baseline_resets(value: str) -> str:
+    return (f"a GPO or a CIS/STIG baseline that sets \"Network access: {value} that can be accessed "
+            "anonymously\" rewrites this value at its next refresh and undoes the change: add the entry "
+            f"to that policy instead, or exempt the server ({sources.FACT_NULL_SESSION})")
+
+
+SMB_SIGNING = ("SMB signing is required by default on Windows Server 2025 (outbound) and Windows 11 24H2; a "
+               "null session has no session key to sign with, so null-session access is likely to fail "
+               f"where signing is required (inferred, not verified on a real host: {sources.FACT_SMB_HARDENING})")
+
+PASSWORD_EVERY_RUN = ("the password cannot be read back, so the script sets it on every run and reports the "
+                      "task as changed")
+
+DELEGATION_ADMIN = ("delegation changes need a domain administrator (classic constrained delegation needs "
+                    "SeEnableDelegationPrivilege; resource-based needs write access to the back end's "
+                    f"account) ({sources.FACT_DELEGATION})")
+
+LOG_ON_LOCALLY = ("interactive logons need the \"Log on locally\" right, which domain controllers deny to "
+                  f"ordinary accounts: remediate uses a batch or clear-text logon there ({sources.FACT_LOGON_RIGHTS})")
+
+NULL_SESSION_OPEN = ("any client on the network can open it without credentials, not only this IIS server; "
+                     "rights are granted to ANONYMOUS LOGON (S-1-5-7) explicitly, since Everyone does not "
+                     "include anonymous users")
+
+LANMAN_RESTART = ("the Server service (LanmanServer) is restarted only when the script runs with -Restart; "
+                  "restarting it drops every open SMB session on the server")
+
+
+def shared_pool(pool: str, current: str | None) -> str:
+    was = f" (it is in {current} now)" if current else ""
+    return (f"changing a shared pool's identity affects every application in it: remediate moves the path "
+            f"into its own pool {pool}{was} and changes only that pool")

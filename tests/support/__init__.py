@@ -1,0 +1,1 @@
+"""Test doubles and helpers: the WS-Management endpoint, the KDC, certificates, script checks."""

@@ -1,0 +1,38 @@
+"""The example policies rendered in memory, once per test session (shared by the script tests)."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from remediate.inventory import load_inventory
+from remediate.planner import make_plan
+from remediate.policy import load_policies
+from remediate.render.bundle import bundle_files
+
+from conftest import EXAMPLES
+
+POLICIES = EXAMPLES / "policies"
+INVENTORY = EXAMPLES / "example" / "hosts.yml"
+EXAMPLE_FILES = sorted(POLICIES.glob("*.yaml"))
+BUNDLES = ["all", *(p.stem for p in EXAMPLE_FILES)]
+DATE_LIKE = re.compile(r"\b(19|20)\d\d-\d\d-\d\d\b|\b\d{1,2}/\d{1,2}/(19|20)?\d\d\b|\b\d\d:\d\d(:\d\d)?\b"
+                       r"|\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{1,2}\b")
+
+
+@cache
+def inventory():
+    return load_inventory(INVENTORY)
+
+
+def command_for(paths: list[Path]) -> str:
+    return " ".join(["remediate render", *map(str, paths), "-i", str(INVENTORY), "-o", "bundle"])
+
+
+@cache
+def bundle(name: str) -> dict[str, bytes]:
+    """`all` examples together, or one by its file's stem."""
+    paths = EXAMPLE_FILES if name == "all" else [POLICIES / f"{name}.yaml"]
+    plans = [make_plan(p, inventory()) for p in load_policies(paths)]
+    return bundle_files(plans, command_for(paths))
