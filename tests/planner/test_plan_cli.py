@@ -145,3 +145,10 @@ def test_help_does_not_import_pywinrm_or_jinja2():
             "print('LOADED', 'winrm' in sys.modules, 'jinja2' in sys.modules)")
     out = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True).stdout
     assert "LOADED False False" in out
+
+
+def test_the_schema_enumerates_the_catalogue_and_the_operation_kinds():
+    """The shipped schema is a file users validate against: its enumerations are the catalogue's."""
+    from remediate.operations import OPERATION_KINDS
+    assert SCHEMA["$defs"]["strategyId"]["enum"] == list(STRATEGY_IDS)
+    assert sorted(SCHEMA["$defs"]["action"]["enum"]) == sorted(k.kind for k in OPERATION_KINDS)
