@@ -16,6 +16,9 @@ from typing import ClassVar, Literal, Union
 from remediate.policy import SecretRef
 
 Role = Literal["iis", "file_server", "domain"]
+ShareRight = Literal["Read", "Change", "Full"]
+NtfsRight = Literal["RX", "M", "F"]
+PoolIdentityType = Literal["LocalSystem", "LocalService", "NetworkService", "ApplicationPoolIdentity", "SpecificUser"]
 Value = Union[str, int, bool, SecretRef]
 
 LANMAN_PARAMETERS = "HKLM\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters"
@@ -130,7 +133,7 @@ class AppendRegistryValue(Operation):
 class GrantShareAccess(Operation):
     share: str
     account: str
-    right: Literal["Read", "Change", "Full"]
+    right: ShareRight
     kind: ClassVar[str] = "grant_share_access"
     oldest_windows: ClassVar[str] = "2012"   # Grant-SmbShareAccess; older servers get an advisory
     summary: ClassVar[str] = "grant an account access to a share"
@@ -149,7 +152,7 @@ class GrantNtfsAccess(Operation):
     share: str
     subpath: str
     account: str
-    rights: Literal["RX", "M", "F"]
+    rights: NtfsRight
     kind: ClassVar[str] = "grant_ntfs_access"
     oldest_windows: ClassVar[str] = "2003"   # icacls
     summary: ClassVar[str] = "grant an account NTFS rights on a shared folder"
@@ -219,8 +222,7 @@ class SetComPlusIdentity(Operation):
 @dataclass(frozen=True)
 class SetAppPoolIdentity(Operation):
     pool: str
-    identity_type: Literal["LocalSystem", "LocalService", "NetworkService", "ApplicationPoolIdentity",
-                           "SpecificUser"]
+    identity_type: PoolIdentityType
     account: str | None = None
     password: SecretRef | None = None        # None for built-in identities and gMSAs
     kind: ClassVar[str] = "set_app_pool_identity"

@@ -54,20 +54,20 @@ def candidates(policy: Policy) -> list[str]:
     return order
 
 
-def _host_names(name: str | None, inventory: "Inventory | None") -> list[str]:
+def _host_names(name: str | None, inventory: Inventory | None) -> list[str]:
     if not name:
         return []
     return inventory.expand(name) if inventory else [name]
 
 
-def _hosts(policy: Policy, steps: list[Operation], inventory: "Inventory | None") -> dict[str, list[str]]:
+def _hosts(policy: Policy, steps: list[Operation], inventory: Inventory | None) -> dict[str, list[str]]:
     """The hosts the steps change, by role; advisory steps change nothing."""
     roles = {op.role for op in steps if not op.advisory}
     names = {"iis": policy.iis.host, "file_server": policy.resource.server_host, "domain": policy.domain_host}
     return {role: _host_names(names[role], inventory) if role in roles else [] for role in names}
 
 
-def make_plan(policy: Policy, inventory: "Inventory | None" = None, forced: str | None = None) -> Plan:
+def make_plan(policy: Policy, inventory: Inventory | None = None, forced: str | None = None) -> Plan:
     """The plan for one policy; `forced` (render --strategy) replaces the order with one id."""
     verdict = diagnose(policy)
     ctx = Context(policy, verdict)

@@ -10,6 +10,10 @@ from __future__ import annotations
 ANONYMOUS_LOGON = "NT AUTHORITY\\ANONYMOUS LOGON"
 REQUESTING_USER = "<requesting user>"
 BUILTIN_PREFIXES = frozenset({"NT AUTHORITY", "BUILTIN", "IIS APPPOOL", "NT SERVICE", "."})
+# Characters no Windows user name may hold: Microsoft Learn, "SAM-Account-Name attribute", and "@"
+# from the logon-name rules of "Naming conventions in Active Directory for computers, domains,
+# sites, and OUs". A name with one cannot be created, looked up or written into an ADSI path.
+NOT_IN_USER_NAMES = '"/\\[]:;|=,+*?<>@'
 
 
 def split(account: str) -> tuple[str | None, str]:
@@ -22,6 +26,11 @@ def split(account: str) -> tuple[str | None, str]:
 
 def user_name(account: str) -> str:
     return split(account)[1]
+
+
+def forbidden_in_user_name(account: str) -> str:
+    """The characters of the account's user name (the part after `DOMAIN\\`) that Windows refuses."""
+    return "".join(dict.fromkeys(c for c in user_name(account) if c in NOT_IN_USER_NAMES))
 
 
 def is_builtin_iusr(account: str) -> bool:

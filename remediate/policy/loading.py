@@ -58,6 +58,7 @@ def _pydantic_problems(exc: ValidationError, doc: YamlDocument, base: PathKey) -
 
 def _policy_entries(doc: YamlDocument) -> tuple[list[tuple[PathKey, object]], list[Problem]]:
     data = doc.data
+    base: PathKey
     if isinstance(data, dict) and "policies" in data and "version" not in data:
         extra = sorted(set(data) - {"policies"})
         if extra:

@@ -61,6 +61,7 @@ def rules(policy: Policy) -> list[tuple[PathKey, str]]:
         out.append((("access", "as"), "end-user cannot apply to anonymous requests (there is no user); "
                                       "allowed with anonymous: service-account, anonymous, none"))
     out.extend(resource_rules(policy.resource))
+    out.extend(account_name_rules(policy))
     seen: set[str] = set()
     for i, sid in enumerate(policy.prefer):
         if sid in seen:
@@ -84,6 +85,25 @@ def pool_identity_rules(policy: Policy) -> list[tuple[PathKey, str]]:
         return [(key, f"a group managed service account needs IIS 8.0 or later (Windows Server 2012); "
                       f"on {v} use a DOMAIN\\account")]
     return []
+
+
+def account_name_rules(policy: Policy) -> list[tuple[PathKey, str]]:
+    """Every account the policy names must be one Windows can have: a renderer could not write it."""
+    named: list[tuple[PathKey, str | None]] = [
+        (("iis", "anonymous_account"), policy.iis.anonymous_account),
+        (("iis", "app_pool_identity"), policy.iis.app_pool_identity),
+        (("access", "account"), policy.access.account),
+        *((("resource", "local_accounts", i), name) for i, name in enumerate(policy.resource.local_accounts)),
+    ]
+    out: list[tuple[PathKey, str]] = []
+    for key, account in named:
+        if not account or account in BUILTIN_POOL_IDENTITIES:
+            continue
+        bad = accounts.forbidden_in_user_name(account)
+        if bad:
+            out.append((key, f"{account} is not a Windows user name: it contains {' '.join(bad)}; "
+                             f"user names may not contain {' '.join(accounts.NOT_IN_USER_NAMES)}"))
+    return out
 
 
 def resource_rules(resource: Resource) -> list[tuple[PathKey, str]]:

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from remediate import __version__
+from remediate.core.errors import InputError
+from remediate.policy import load_policies
 
 from conftest import run_cli
 
@@ -589,3 +591,47 @@ def test_internal_error_traceback_with_debug(tmp_path):
     result = _run_with_broken_loader("--debug", "validate", str(path))
     assert result.returncode == 1
     assert "Traceback" in result.stderr
+
+
+# -- account names no Windows account can have (validate refuses what render could not write)
+
+ACCOUNT_KEYS = {
+    "iis.anonymous_account": {"iis": {"anonymous_account": "CONTOSO\\{name}"}},
+    "iis.app_pool_identity": {"iis": {"version": "10.0", "app_pool_identity": "CONTOSO\\{name}"}},
+    "access.account": {"access": {"account": "CONTOSO\\{name}"}},
+    "resource.local_accounts[0]": {"iis": {"workgroup": True, "domain": None},
+                                   "access": {"account": "{name}"}, "resource": {"local_accounts": ["{name}"]}},
+}
+
+
+def _fill(value: object, name: str) -> object:
+    if isinstance(value, dict):
+        return {k: _fill(v, name) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, name) for v in value]
+    return value.replace("{name}", name) if isinstance(value, str) else value
+
+
+@pytest.mark.parametrize("key", sorted(ACCOUNT_KEYS))
+@pytest.mark.parametrize("char", list('"/[]:;|=,+*?<>@'))
+def test_a_user_name_windows_refuses_is_an_input_error(key, char, write_policy):
+    path = write_policy(_fill(ACCOUNT_KEYS[key], f"web{char}anon"))
+    with pytest.raises(InputError) as caught:
+        load_policies([path])
+    found = [p for p in caught.value.problems if p.key == key]
+    assert len(found) == 1 and found[0].file == str(path) and found[0].line, caught.value.problems
+    assert f"it contains {char};" in found[0].message
+
+
+@pytest.mark.parametrize("key", sorted(ACCOUNT_KEYS))
+def test_validate_refuses_a_user_name_with_file_line_and_key(key, write_policy):
+    path = write_policy(_fill(ACCOUNT_KEYS[key], "web[anon"))
+    result = run_cli("validate", path)
+    assert result.returncode == 2, result.stderr
+    assert re.search(rf"^error: {re.escape(str(path))}:\d+: {re.escape(key)}: (CONTOSO\\)?web\[anon is not a Windows user name",
+                     result.stderr, re.M), result.stderr
+
+
+@pytest.mark.parametrize("key", sorted(ACCOUNT_KEYS))
+def test_a_user_name_with_allowed_punctuation_passes(key, write_policy):
+    assert load_policies([write_policy(_fill(ACCOUNT_KEYS[key], "web-anon.2_x"))])

@@ -17,6 +17,8 @@ from typing import Iterator
 import tree_sitter_pwsh
 from tree_sitter import Language, Node, Parser, Tree
 
+from remediate.core.accounts import NOT_IN_USER_NAMES
+
 PS_SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
 BOM_UTF8 = b"\xef\xbb\xbf"
 BOM_UTF16LE = b"\xff\xfe"
@@ -483,8 +485,6 @@ HOSTILE_PIECES = [
     "é", "ß", "Ω", "中", "ä", "\u00a0", "İ", "\U0001d49c",                # \U0001d49c: a UTF-16 surrogate pair
 ]
 HOSTILE_LETTERS = "abcdefxyABCXY"
-# Characters Windows does not allow in user names (a local account with one is refused at render time).
-NOT_IN_USER_NAMES = '"/\\[]:;|=,+*?<>'
 
 
 
@@ -564,9 +564,11 @@ class HostileValues:
 def hostile_values():
     from hypothesis import strategies as st
     texts = hostile_texts()
+    # account names keep every character Windows allows in a user name (policy validation refuses the rest)
+    names = texts.map(lambda text: "".join(c for c in text if c not in NOT_IN_USER_NAMES))
     return st.builds(lambda s, p, a, h: HostileValues(marked("site", s), "/" + marked("path", p),
                                                       "CONTOSO\\" + marked("account", a), marked("share", h)),
-                     texts, texts, texts, texts)
+                     texts, texts, names, texts)
 
 
 def hostile_policy(strategy: str, values: HostileValues, iis_host: str, iis_version: str, file_host: str,
@@ -599,7 +601,7 @@ def hostile_policy(strategy: str, values: HostileValues, iis_host: str, iis_vers
     if strategy == "complus-identity":
         policy["resource"]["component"] = values.site      # a ProgID with the same hostile text
     if strategy == "mirrored-local-account":     # a workgroup: the account is local on both computers
-        name = "".join(c for c in values.account.split("\\", 1)[1] if c not in NOT_IN_USER_NAMES)
+        name = values.account.split("\\", 1)[1]
         policy["iis"]["workgroup"] = True
         del policy["iis"]["domain"]
         policy["access"]["account"] = name

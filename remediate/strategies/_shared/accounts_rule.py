@@ -6,7 +6,7 @@ from remediate.strategies._shared.base import Context, Strategy
 class NamedAccountStrategy(Strategy):
     """Needs access.account and a stored password; a domain account unless mirrored locally."""
 
-    needs = ("stored_credentials", "domain_accounts")
+    needs: tuple[str, ...] = ("stored_credentials", "domain_accounts")
     needs_account = True
 
     def needs_for(self, ctx: Context) -> tuple[str, ...]:

@@ -13,9 +13,11 @@ from remediate.operations import (
     GrantNtfsAccess,
     GrantShareAccess,
     GrantSqlLogin,
+    NtfsRight,
     Operation,
     SetIisAttribute,
     SetMetabaseProperty,
+    ShareRight,
 )
 from remediate.policy import Policy, SecretRef
 
@@ -29,8 +31,8 @@ METABASE_LOGON = {"interactive": 0, "batch": 1, "network": 2, "network-cleartext
 IIS7_LOGON = {"interactive": "Interactive", "batch": "Batch", "network": "Network",
               "network-cleartext": "ClearText"}
 AUTH_FLAG_BASIC = 2
-SHARE_RIGHTS = {"read": "Read", "change": "Change", "full": "Full"}
-NTFS_RIGHTS = {"read": "RX", "change": "M", "full": "F"}
+SHARE_RIGHTS: dict[str, ShareRight] = {"read": "Read", "change": "Change", "full": "Full"}
+NTFS_RIGHTS: dict[str, NtfsRight] = {"read": "RX", "change": "M", "full": "F"}
 
 
 def _set(policy: Policy, section: str, attribute: str, metabase_name: str, value) -> Operation:

@@ -1,7 +1,14 @@
 from remediate.core import accounts, sources
 from remediate.core.versions import iis_at_least
 from remediate.diagnosis import process_identity
-from remediate.operations import Advisory, AssignAppPool, Operation, RecycleAppPool, SetAppPoolIdentity
+from remediate.operations import (
+    Advisory,
+    AssignAppPool,
+    Operation,
+    PoolIdentityType,
+    RecycleAppPool,
+    SetAppPoolIdentity,
+)
 from remediate.policy import Policy
 from remediate.strategies._shared.base import Context, Outcome, Strategy
 from remediate.strategies._shared.cautions import shared_pool
@@ -29,7 +36,7 @@ class AppPoolIdentity(Strategy):
         return [f"the code runs under the request's {iis.authentication} token, not the pool identity "
                 "(runs_as: request)"]
 
-    def _identity(self, ctx: Context) -> tuple[str, str | None] | list[str]:
+    def _identity(self, ctx: Context) -> tuple[PoolIdentityType, str | None] | list[str]:
         """(identity type, account) for the pool."""
         policy, account = ctx.policy, ctx.account
         if policy.iis.workgroup:
@@ -44,7 +51,7 @@ class AppPoolIdentity(Strategy):
             return "SpecificUser", account
         if account and ctx.is_mirrored(account):
             return "SpecificUser", account
-        builtin = "ApplicationPoolIdentity" if iis_at_least(policy.iis.version, "7.5") else "NetworkService"
+        builtin: PoolIdentityType = "ApplicationPoolIdentity" if iis_at_least(policy.iis.version, "7.5") else "NetworkService"
         return builtin, None
 
     def needs_for(self, ctx: Context) -> tuple[str, ...]:

@@ -1,6 +1,6 @@
 from remediate.core import sources
 from remediate.diagnosis import qualify
-from remediate.operations import SetComPlusIdentity
+from remediate.operations import Operation, SetComPlusIdentity
 from remediate.strategies._shared.accounts_rule import NamedAccountStrategy
 from remediate.strategies._shared.base import Context, Outcome
 from remediate.strategies._shared.cautions import PASSWORD_EVERY_RUN
@@ -37,7 +37,7 @@ class ComPlusIdentity(NamedAccountStrategy):
         component = policy.resource.component
         application = None if component else self._iis_package(ctx)
         identity = qualify(policy, account)
-        steps = [SetComPlusIdentity("iis", application, component, account, ctx.password)]
+        steps: list[Operation] = [SetComPlusIdentity("iis", application, component, account, ctx.password)]
         steps += grant_access(policy, identity, ctx.allows("file_server_changes"))
         holder = f"the component {component}" if component else f"the package {application}"
         warnings = [PASSWORD_EVERY_RUN, "the component runs in a separate dllhost.exe, outside IIS (the article)"]

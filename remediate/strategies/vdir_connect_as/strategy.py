@@ -1,6 +1,6 @@
 from remediate.core import sources
 from remediate.diagnosis import qualify
-from remediate.operations import SetVirtualDirectory
+from remediate.operations import Operation, SetVirtualDirectory
 from remediate.strategies._shared.accounts_rule import NamedAccountStrategy
 from remediate.strategies._shared.base import Context, Outcome
 from remediate.strategies._shared.changes import grant_access
@@ -27,7 +27,7 @@ class VdirConnectAs(NamedAccountStrategy):
     def build(self, ctx: Context) -> Outcome:
         policy, account = ctx.policy, ctx.account or ""
         identity = qualify(policy, account)
-        steps = [SetVirtualDirectory("iis", policy.iis.site, policy.iis.path, policy.resource.path, account,
+        steps: list[Operation] = [SetVirtualDirectory("iis", policy.iis.site, policy.iis.path, policy.resource.path, account,
                                      ctx.password)]
         steps += grant_access(policy, identity, ctx.allows("file_server_changes"))
         return Outcome(steps, identity, None, [
