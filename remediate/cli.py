@@ -128,7 +128,7 @@ def render(policies: PolicyArgs,
                                  param_hint="--strategy")
     loaded, inv = _load(policies, inventory, allow_literal_secrets)
     plans = [make_plan(p, inv, forced=strategy) for p in loaded]
-    refused = [p for p in plans if strategy and p.strategy is None and not p.verdict.satisfied]
+    refused = [p for p in plans if strategy and p.strategy is None]
     for plan in refused:
         reasons = next(a.assessment.reasons for a in plan.alternatives if a.strategy.id == strategy)
         typer.echo(f"{plan.policy.name}: {strategy} is not feasible: " + "; ".join(reasons), err=True)

@@ -21,17 +21,35 @@ LOGON_TOKENS = {"interactive": "interactive", "batch": "batch", "network": "netw
                 "network-cleartext": "network-cleartext"}
 
 
+Authorized = bool | None     # None: not known ("unknown" in the JSON)
+
+
 @dataclass(frozen=True)
 class Verdict:
     reachable: bool
+    identity_ok: bool
+    authorized: Authorized
     satisfied: bool
     token: str
     identity: str
     reasons: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
-        return {"reachable": self.reachable, "satisfied": self.satisfied, "token": self.token,
-                "identity": self.identity, "reasons": list(self.reasons)}
+        return {"reachable": self.reachable, "identity_ok": self.identity_ok,
+                "authorized": "unknown" if self.authorized is None else self.authorized,
+                "satisfied": self.satisfied, "token": self.token, "identity": self.identity,
+                "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """Steps 3-6 of the model for one arriving identity."""
+
+    reachable: bool
+    identity_ok: bool
+    authorized: Authorized
+    satisfied: bool
+    reasons: list[str]
 
 
 @dataclass(frozen=True)
@@ -202,37 +220,139 @@ def null_session_open(policy: Policy) -> tuple[bool, str]:
     return False, f"{name} is not in {res.server}'s {value} ({sources.NULL_SESSION})"
 
 
-def judge(policy: Policy, identity: str) -> tuple[bool, bool, list[str]]:
-    """Steps 3-5 for an identity: (reachable, satisfied, reasons)."""
+def wanted_account(policy: Policy) -> str | None:
+    """access.account as the resource's server must see it (B.5), or None when any account will do."""
+    account = policy.access.account
+    return qualify(policy, account) if account else None
+
+
+def identity_matches(policy: Policy, identity: str) -> tuple[bool, str]:
+    """Step 5: whether the arriving identity is the one access.as asks for, and why."""
+    wanted, named = policy.access.as_, wanted_account(policy)
+    if wanted == "none":
+        return True, "access.as is none: no identity is asked for"
+    if wanted == "end-user":
+        if identity == REQUESTING_USER:
+            return True, "the requesting user's own account arrives, as access.as end-user asks"
+        return False, f"access.as is end-user: it needs the requesting user's own account, but {identity} arrives"
+    if identity == REQUESTING_USER:
+        return False, (f"access.as is {wanted}: it needs a fixed account, but each request arrives as its own user")
+    if identity == ANONYMOUS_LOGON:
+        if wanted == "anonymous":
+            return True, "access.as is anonymous: a null session is an accepted identity"
+        return False, "access.as is service-account: a null session carries no account"
+    if named is None:
+        return True, f"access.as is {wanted} without access.account: {identity} is a fixed account, which will do"
+    if identity.lower() == named.lower():
+        return True, f"{identity} arrives, the account access.account names"
+    return False, f"{identity} arrives, but access.account asks for {named}"
+
+
+AUTHENTICATED_USERS = ("authenticated users", "nt authority\\authenticated users")
+
+
+def _principal(name: str) -> str:
+    """An account in a comparable form (case-insensitive; `Everyone` with or without a prefix)."""
+    lowered = name.lower()
+    return lowered.split("\\", 1)[1] if lowered.startswith(("\\", "builtin\\")) else lowered
+
+
+def _granted(policy: Policy, account: str) -> str:
+    """A grant's account, comparable: a bare name is the resource server's own local account."""
+    who = _principal(account)
+    if "\\" in who or who in WELL_KNOWN_PRINCIPALS:
+        return who
+    return f"{policy.resource.server.lower()}\\{who}"
+
+
+def server_side_name(policy: Policy, identity: str) -> str:
+    """How the resource's server names an arriving identity in its ACLs: a mirrored local account of
+    the IIS host is that server's own local account `<server>\\name` (B.5)."""
+    prefix, name = accounts.split(identity)
+    if prefix and prefix.upper() == policy.host_name and not policy.iis.domain_controller and any(
+            accounts.user_name(a).lower() == name.lower() for a in policy.resource.local_accounts):
+        return f"{policy.resource.server.upper()}\\{name}"
+    return identity
+
+
+def covering_groups(policy: Policy, identity: str) -> tuple[str, ...]:
+    """The well-known principals a grant may name to cover `identity` (B.6)."""
+    if identity == ANONYMOUS_LOGON:
+        everyone = ("everyone",) if policy.resource.everyone_includes_anonymous else ()
+        return ("anonymous logon", "nt authority\\anonymous logon", *everyone)
+    groups = ["everyone", *AUTHENTICATED_USERS]
+    prefix, name = accounts.split(identity)
+    if prefix and name.endswith("$") and policy.is_domain(identity):   # computer account or gMSA
+        groups.append(f"{prefix.lower()}\\domain computers")
+    return tuple(groups)
+
+
+def authorization(policy: Policy, identity: str) -> tuple[Authorized, str]:
+    """Step 6: whether resource.grants give the identity resource.access, and why."""
+    grants, level, server = policy.resource.grants, policy.resource.access, policy.resource.server
+    if grants is None:
+        return None, f"no grants known on {server} (resource.grants is not given): rights unknown"
+    if identity == REQUESTING_USER:
+        for grant in grants:
+            if grant.covers(level) and _principal(grant.account) in ("everyone", *AUTHENTICATED_USERS):
+                return True, f"{grant.account} may {grant.access} on {server}, which covers every user"
+        return None, "each user's own rights decide (end-user): not known from resource.grants"
+    names = {_principal(server_side_name(policy, identity)), _principal(identity)}
+    groups = covering_groups(policy, identity)
+    for grant in grants:
+        who = _granted(policy, grant.account)
+        if who in names or who in groups:
+            if grant.covers(level):
+                via = "" if who in names else f", which includes {identity}"
+                return True, f"granted to {grant.account} ({grant.access}){via} on {server}: covers {level}"
+    # a null session belongs to no group but the well-known ones; an account may belong to any group
+    unresolved = [] if identity == ANONYMOUS_LOGON else [
+        g.account for g in grants if g.covers(level) and _granted(policy, g.account) not in names
+        and not g.account.endswith("$") and _granted(policy, g.account) not in WELL_KNOWN_PRINCIPALS]
+    if unresolved:
+        return None, (f"granted to {', '.join(unresolved)}, whose members are not known: whether {identity} "
+                      "is one of them is not resolved")
+    short = [f"{g.account} ({g.access})" for g in grants if _granted(policy, g.account) in names or
+             _granted(policy, g.account) in groups]
+    if short:
+        return False, f"{identity} has only {', '.join(short)} on {server}; {level} is needed"
+    return False, (f"no grant on {server} names {identity} or a group known to include it "
+                   f"(grants: {', '.join(g.account for g in grants) or 'none'})")
+
+
+WELL_KNOWN_PRINCIPALS = ("everyone", "anonymous logon", "nt authority\\anonymous logon", *AUTHENTICATED_USERS)
+
+
+def judge(policy: Policy, identity: str) -> Judgement:
+    """Steps 3-6 for an identity: reachable, identity right, authorized, satisfied, with reasons."""
     recognised, why = is_recognised(policy, identity)
     reasons = [why]
     reachable = recognised
     if identity == ANONYMOUS_LOGON:
         reachable, why = null_session_open(policy)
         reasons.append(why)
+    identity_ok, why = identity_matches(policy, identity)
+    reasons.append(why)
     wanted = policy.access.as_
     if wanted == "none":
         satisfied = not reachable
         reasons.append("access.as is none: satisfied only while the resource is not reachable"
                        if satisfied else "access.as is none, but the requests reach the resource")
-        return reachable, satisfied, reasons
+        return Judgement(reachable, identity_ok, None, satisfied, reasons)
+    authorized, why = authorization(policy, identity)
+    reasons.append(why)
     if wanted == "end-user":
-        satisfied = reachable and identity == REQUESTING_USER
-        need = "the requesting user's own identity"
-    elif wanted == "service-account":
-        satisfied = reachable and identity not in (ANONYMOUS_LOGON, REQUESTING_USER)
-        need = "a fixed account recognised on the server"
-    else:
-        satisfied = reachable and identity != REQUESTING_USER
-        need = "a fixed recognised account or a permitted null session"
-    if not satisfied:
-        reasons.append(f"access.as is {wanted}: it needs {need}, and {identity} "
-                       f"{'does not reach' if not reachable else 'is not that'}")
-    return reachable, satisfied, reasons
+        return Judgement(reachable, identity_ok, authorized, reachable and identity_ok, reasons)
+    return Judgement(reachable, identity_ok, authorized, reachable and identity_ok and authorized is True, reasons)
 
 
 def diagnose(policy: Policy) -> Verdict:
     token = token_of(policy)
     identity, arrives = wire_identity(policy, token)
-    reachable, satisfied, reasons = judge(policy, identity)
-    return Verdict(reachable, satisfied, token.kind, identity, [token.reason, arrives, *reasons])
+    found = judge(policy, identity)
+    res = policy.resource
+    if res.dfs_target:
+        arrives += (f"; {res.path} is a DFS path whose folder target is {res.dfs_target}, so the connection, "
+                    f"its rights and NullSessionShares are {res.server}'s")
+    return Verdict(found.reachable, found.identity_ok, found.authorized, found.satisfied, token.kind, identity,
+                   [token.reason, arrives, *found.reasons])

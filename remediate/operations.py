@@ -241,11 +241,14 @@ class SetAppPoolIdentity(Operation):
 
 @dataclass(frozen=True)
 class AssignAppPool(Operation):
-    """Run a path as an application in its own pool, creating the pool if missing."""
+    """Run a path as an application in its own pool, creating the pool if missing; with copy_settings
+    the new pool takes the current pool's runtime, pipeline, 32-bit, recycling and process model
+    settings (read on the host when the script runs), so only its identity will differ."""
 
     site: str | int
     path: str
     pool: str
+    copy_settings: bool = False
     kind: ClassVar[str] = "assign_app_pool"
     oldest_windows: ClassVar[str] = "2003"
     summary: ClassVar[str] = "assign a path to a dedicated application pool (created if missing)"

@@ -68,13 +68,14 @@ def _hosts(policy: Policy, steps: list[Operation], inventory: Inventory | None) 
 
 
 def make_plan(policy: Policy, inventory: Inventory | None = None, forced: str | None = None) -> Plan:
-    """The plan for one policy; `forced` (render --strategy) replaces the order with one id."""
+    """The plan for one policy; `forced` (render --strategy) replaces the order with one id and is
+    planned even for a satisfied policy (a deliberate move to another identity)."""
     verdict = diagnose(policy)
     ctx = Context(policy, verdict)
     assessed = {s.id: s.assess(ctx) for s in CATALOGUE}
     order = [forced] if forced else candidates(policy)
     chosen: str | None = None
-    if not verdict.satisfied:
+    if forced or not verdict.satisfied:
         chosen = next((sid for sid in order if assessed[sid].feasible), None)
     order_feasible = any(assessed[sid].feasible for sid in ORDERS[policy.access.as_])
     alternatives = []
@@ -83,15 +84,24 @@ def make_plan(policy: Policy, inventory: Inventory | None = None, forced: str | 
             continue
         assessment = assessed[strategy.id]
         if assessment.feasible:
-            note = ("not needed: the policy is already satisfied" if verdict.satisfied else
+            note = ("not needed: the policy is already satisfied" if verdict.satisfied and not forced else
                     _why_not_chosen_text(strategy, chosen, policy, order))
             assessment = Assessment(True, [note, *assessment.reasons], assessment.steps, assessment.warnings)
         alternatives.append(Alternative(strategy, assessment))
     picked = assessed[chosen] if chosen else None
     steps = picked.steps if picked else []
-    warnings = list(picked.warnings) if picked else []
+    warnings = [*input_warnings(policy), *(picked.warnings if picked else [])]
     return Plan(policy, verdict, BY_ID[chosen] if chosen else None, picked, alternatives,
                 _hosts(policy, steps, inventory), warnings, order_feasible)
+
+
+def input_warnings(policy: Policy) -> list[str]:
+    """What the policy may mean but does not say."""
+    res = policy.resource
+    if res.kind == "unc-share" and not res.dfs_target and "." in res.path_server and not res.path_server[0].isdigit():
+        return [f"{res.path_server} is taken as a server name; if {res.path} is a DFS path, give "
+                "resource.dfs_target (rights and NullSessionShares apply at its folder target)"]
+    return []
 
 
 def _why_not_chosen_text(strategy: Strategy, chosen: str | None, policy: Policy, order: list[str]) -> str:

@@ -41,6 +41,13 @@ def strategies_document() -> dict:
                         for k in OPERATION_KINDS]}
 
 
+def verdict_facts(verdict: dict) -> str:
+    """reachable, identity and rights in words: `reachable, the account asked for, rights unknown`."""
+    rights = {True: "rights granted", False: "rights missing", "unknown": "rights unknown"}[verdict["authorized"]]
+    return ", ".join(["reachable" if verdict["reachable"] else "not reachable",
+                      "the identity asked for" if verdict["identity_ok"] else "not the identity asked for", rights])
+
+
 def step_hosts(plan: Plan) -> list[str]:
     """For each step, where it runs: the role's hosts, or 'by hand' for advice and unnamed hosts."""
     out = []
@@ -64,7 +71,8 @@ def _sketches(plan: Plan) -> list[dict]:
 def markdown_views(plans: list[Plan]) -> list[dict]:
     """The JSON of each plan plus what the Markdown adds: hosts per step, code sketches."""
     return [{**doc, "scope_line": _scope_line(plan), "step_hosts": step_hosts(plan),
-             "sketches": _sketches(plan), "access_as": plan.policy.access.as_}
+             "sketches": _sketches(plan), "access_as": plan.policy.access.as_,
+             "verdict_facts": verdict_facts(doc["verdict"])}
             for plan, doc in zip(plans, plans_document(plans)["plans"])]
 
 
@@ -88,7 +96,7 @@ def print_text(plans: list[Plan], console) -> None:
         state = "[green]satisfied[/]" if verdict["satisfied"] else "[red]not satisfied[/]"
         console.print(f"[bold]{escape(plan.policy.name)}[/]  {escape(_scope_line(plan))}")
         console.print(f"  verdict: {state}: token {verdict['token']}, the server sees "
-                      f"{escape(verdict['identity'])}, {'reachable' if verdict['reachable'] else 'not reachable'}")
+                      f"{escape(verdict['identity'])}, {verdict_facts(verdict)}")
         for reason in verdict["reasons"]:
             console.print(f"    - {escape(reason)}")
         strategy = doc["strategy"]

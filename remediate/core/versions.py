@@ -8,9 +8,13 @@ IIS_VERSIONS = ("4.0", "5.0", "5.1", "6.0", "7.0", "7.5", "8.0", "8.5", "10.0")
 WINDOWS_VERSIONS = ("nt4", "2000", "2003", "2008", "2008r2", "2012", "2012r2", "2016", "2019",
                     "2022", "2025")
 
-# The Windows each IIS shipped with (the oldest, for 10.0): decides what its scripts may use.
-IIS_WINDOWS = {"4.0": "nt4", "5.0": "2000", "5.1": "2000", "6.0": "2003", "7.0": "2008",
-               "7.5": "2008r2", "8.0": "2012", "8.5": "2012r2", "10.0": "2016"}
+# The Windows an IIS host may run for each IIS version (the first is the default, the oldest that
+# ships it): IIS 5.1 is Windows XP's, 10.0 is Windows Server 2016 and later's.
+IIS_HOST_WINDOWS: dict[str, tuple[str, ...]] = {
+    "4.0": ("nt4",), "5.0": ("2000",), "5.1": ("xp",), "6.0": ("2003",), "7.0": ("2008",),
+    "7.5": ("2008r2",), "8.0": ("2012",), "8.5": ("2012r2",), "10.0": ("2016", "2019", "2022", "2025")}
+IIS_WINDOWS = {version: names[0] for version, names in IIS_HOST_WINDOWS.items()}
+HOST_WINDOWS_VERSIONS = ("nt4", "2000", "xp", *WINDOWS_VERSIONS[2:])   # every Windows, oldest first
 
 
 @cache
@@ -28,7 +32,7 @@ def iis_between(version: str, oldest: str, newest: str) -> bool:
 
 
 def windows_at_least(os: str, oldest: str) -> bool:
-    return WINDOWS_VERSIONS.index(os) >= WINDOWS_VERSIONS.index(oldest)
+    return HOST_WINDOWS_VERSIONS.index(os) >= HOST_WINDOWS_VERSIONS.index(oldest)
 
 
 def uses_metabase(version: str) -> bool:

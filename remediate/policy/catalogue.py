@@ -7,7 +7,7 @@ and the documentation tables are derived from or tested against these tuples.
 """
 
 STRATEGY_IDS = (
-    "keep-local", "audit-logons", "logon-method", "disable-password-sync", "app-pool-identity",
+    "grant-access", "keep-local", "audit-logons", "logon-method", "disable-password-sync", "app-pool-identity",
     "vdir-connect-as", "complus-identity", "domain-anonymous-account", "mirrored-local-account",
     "basic-auth", "kerberos-delegation", "thread-impersonation", "null-session-share",
     "null-session-pipe",
@@ -19,10 +19,11 @@ ADVISORY_IDS = ("keep-local", "audit-logons")
 _SERVICE_ORDER = ("logon-method", "disable-password-sync", "app-pool-identity", "vdir-connect-as",
                   "complus-identity", "domain-anonymous-account", "mirrored-local-account",
                   "thread-impersonation")
+# grant-access comes first wherever it can apply: it fixes only rights, when the identity is right.
 ORDERS: dict[str, tuple[str, ...]] = {
-    "end-user": ("logon-method", "kerberos-delegation", "basic-auth"),
-    "service-account": _SERVICE_ORDER,
-    "anonymous": (*_SERVICE_ORDER, "null-session-share", "null-session-pipe"),
+    "end-user": ("grant-access", "logon-method", "kerberos-delegation", "basic-auth"),
+    "service-account": ("grant-access", *_SERVICE_ORDER),
+    "anonymous": ("grant-access", *_SERVICE_ORDER, "null-session-share", "null-session-pipe"),
     "none": ("logon-method",),
 }
 

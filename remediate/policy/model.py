@@ -9,7 +9,15 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StrictBool, StrictStr, field_validator
 
 from remediate.core import accounts
-from remediate.core.versions import IIS_VERSIONS, WINDOWS_VERSIONS, has_app_pools, has_password_sync, iis_at_least
+from remediate.core.versions import (
+    HOST_WINDOWS_VERSIONS,
+    IIS_VERSIONS,
+    IIS_WINDOWS,
+    WINDOWS_VERSIONS,
+    has_app_pools,
+    has_password_sync,
+    iis_at_least,
+)
 from remediate.policy.catalogue import STRATEGY_IDS
 
 Authentication = Literal["anonymous", "basic", "ntlm", "negotiate", "digest", "client-certificate"]
@@ -77,6 +85,9 @@ class Iis(_Strict):
     workgroup: StrictBool = False
     domain_controller: StrictBool = False
     ssl: StrictBool = False
+    os: Annotated[Literal[HOST_WINDOWS_VERSIONS],  # type: ignore[valid-type]
+                  BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)] | None = None
+    app_pool_dedicated: StrictBool | None = None
 
     _names = field_validator("host", "path", "anonymous_account", "app_pool", "app_pool_identity",
                              "domain")(lambda v: v if v is None else _no_control(v))
@@ -99,20 +110,55 @@ class Iis(_Strict):
         return f"{self.site}{self.path.rstrip('/')}" if self.path != "/" else f"{self.site}"
 
 
+Level = Literal["read", "change", "full"]
+LEVELS: tuple[str, ...] = ("read", "change", "full")     # each includes the ones before it
+
+
+class Grant(_Strict):
+    """A known right on the share and its folder (or a SQL login, a pipe's ACL): who, how much."""
+
+    account: StrictStr
+    access: Level
+
+    _names = field_validator("account")(lambda v: _no_control(v))
+
+    def covers(self, level: str) -> bool:
+        return LEVELS.index(self.access) >= LEVELS.index(level)
+
+
+def _unc_path(value: str) -> str:
+    if _DRIVE.match(value):
+        raise ValueError("drive letters are not allowed (the article: use UNC names); "
+                         "allowed: \\\\server\\share[\\dir...]")
+    if "/" in value:
+        raise ValueError("forward slashes are not allowed; allowed: \\\\server\\share[\\dir...]")
+    _no_control(value)
+    if not value.startswith("\\\\"):
+        raise ValueError("not a UNC name; allowed: \\\\server\\share[\\dir...]")
+    parts = value[2:].split("\\")
+    if any(not p for p in parts):
+        raise ValueError("empty path segment; allowed: \\\\server\\share[\\dir...]")
+    return value
+
+
 class Resource(_Strict):
     kind: Literal["unc-share", "named-pipe", "sql-server"]
     path: StrictStr
     host: StrictStr | None = None
     os: Annotated[Literal[WINDOWS_VERSIONS], BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)] = "2016"  # type: ignore[valid-type]
     used_for: Literal["application", "content"] = "application"
-    access: Literal["read", "change", "full"] = "read"
+    access: Level = "read"
     component: StrictStr | None = None
     sql_login: Literal["windows", "sql"] | None = None
     null_session_shares: list[StrictStr] | None = None
     null_session_pipes: list[StrictStr] | None = None
     local_accounts: list[StrictStr] = []
+    grants: list[Grant] | None = None              # None: not known; []: known, nobody
+    dfs_target: StrictStr | None = None            # the folder target a DFS path leads to
+    everyone_includes_anonymous: StrictBool | None = None   # the server's EveryoneIncludesAnonymous, if known
 
     _names = field_validator("host", "component")(lambda v: v if v is None else _no_control(v))
+    _target = field_validator("dfs_target")(lambda v: v if v is None else _unc_path(v))
 
     @field_validator("null_session_shares", "null_session_pipes", "local_accounts")
     @classmethod
@@ -126,26 +172,26 @@ class Resource(_Strict):
     @field_validator("path")
     @classmethod
     def _unc(cls, value: str) -> str:
-        if _DRIVE.match(value):
-            raise ValueError("drive letters are not allowed (the article: use UNC names); "
-                             "allowed: \\\\server\\share[\\dir...]")
-        if "/" in value:
-            raise ValueError("forward slashes are not allowed; allowed: \\\\server\\share[\\dir...]")
-        _no_control(value)
-        if not value.startswith("\\\\"):
-            raise ValueError("not a UNC name; allowed: \\\\server\\share[\\dir...]")
-        parts = value[2:].split("\\")
-        if any(not p for p in parts):
-            raise ValueError("empty path segment; allowed: \\\\server\\share[\\dir...]")
-        return value
+        return _unc_path(value)
+
+    @property
+    def target(self) -> str:
+        """Where the connection lands: the DFS folder target when one is given, else the path."""
+        return self.dfs_target or self.path
 
     @property
     def server(self) -> str:
-        return self.path[2:].split("\\")[0]
+        """The server that sees the identity (a DFS path's target server)."""
+        return self.target[2:].split("\\")[0]
 
     @property
     def segments(self) -> list[str]:
-        return self.path[2:].split("\\")[1:]
+        return self.target[2:].split("\\")[1:]
+
+    @property
+    def path_server(self) -> str:
+        """The server part of `path` as written (a DFS path's domain or namespace server)."""
+        return self.path[2:].split("\\")[0]
 
     @property
     def share(self) -> str | None:
@@ -241,6 +287,11 @@ class Policy(_Strict):
     @property
     def host_name(self) -> str:
         return self.iis.host.upper()
+
+    @property
+    def iis_os(self) -> str:
+        """The IIS host's Windows: given, or the oldest that ships this IIS version."""
+        return self.iis.os or IIS_WINDOWS[self.iis.version]
 
     @property
     def anonymous_account(self) -> str:

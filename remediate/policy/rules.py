@@ -4,7 +4,7 @@ and E): each gives the dotted key it is about and a message saying what is allow
 from __future__ import annotations
 
 from remediate.core import accounts
-from remediate.core.versions import has_app_pools, has_password_sync, iis_at_least
+from remediate.core.versions import IIS_HOST_WINDOWS, has_app_pools, has_password_sync, iis_at_least
 from remediate.core.yamlsource import PathKey
 from remediate.policy.model import BUILTIN_POOL_IDENTITIES, Policy, Resource
 
@@ -60,7 +60,15 @@ def rules(policy: Policy) -> list[tuple[PathKey, str]]:
     if iis.authentication == "anonymous" and policy.access.as_ == "end-user":
         out.append((("access", "as"), "end-user cannot apply to anonymous requests (there is no user); "
                                       "allowed with anonymous: service-account, anonymous, none"))
+    if iis.os is not None and iis.os not in IIS_HOST_WINDOWS[v]:
+        out.append((("iis", "os"), f"IIS {v} does not run on Windows {iis.os}; allowed for IIS {v}: "
+                                   f"{', '.join(IIS_HOST_WINDOWS[v])}"))
+    if iis.app_pool_dedicated is not None and not has_app_pools(v):
+        out.append((("iis", "app_pool_dedicated"), f"not valid for IIS {v}: application pools exist from IIS 6.0"))
+    elif iis.app_pool_dedicated and iis.app_pool is None:
+        out.append((("iis", "app_pool_dedicated"), "name the pool that serves this path only (iis.app_pool)"))
     out.extend(resource_rules(policy.resource))
+    out.extend(dfs_rules(policy))
     out.extend(account_name_rules(policy))
     seen: set[str] = set()
     for i, sid in enumerate(policy.prefer):
@@ -94,6 +102,8 @@ def account_name_rules(policy: Policy) -> list[tuple[PathKey, str]]:
         (("iis", "app_pool_identity"), policy.iis.app_pool_identity),
         (("access", "account"), policy.access.account),
         *((("resource", "local_accounts", i), name) for i, name in enumerate(policy.resource.local_accounts)),
+        *((("resource", "grants", i, "account"), grant.account)
+          for i, grant in enumerate(policy.resource.grants or [])),
     ]
     out: list[tuple[PathKey, str]] = []
     for key, account in named:
@@ -104,6 +114,26 @@ def account_name_rules(policy: Policy) -> list[tuple[PathKey, str]]:
             out.append((key, f"{account} is not a Windows user name: it contains {' '.join(bad)}; "
                              f"user names may not contain {' '.join(accounts.NOT_IN_USER_NAMES)}"))
     return out
+
+
+def is_domain_path(policy: Policy) -> bool:
+    """A domain-based DFS path names the domain as its server: the NetBIOS name, or a DNS name whose
+    first label is it (contoso.com for CONTOSO)."""
+    domain, server = policy.domain, policy.resource.path_server
+    return bool(domain) and server.split(".")[0].upper() == (domain or "").upper()
+
+
+def dfs_rules(policy: Policy) -> list[tuple[PathKey, str]]:
+    resource = policy.resource
+    if resource.dfs_target is not None and resource.kind != "unc-share":
+        return [(("resource", "dfs_target"), "only for kind: unc-share (a DFS path leads to a shared folder)")]
+    if resource.dfs_target is None and resource.kind == "unc-share" and is_domain_path(policy):
+        return [(("resource", "path"), f"{resource.path} is a domain-based DFS path ({resource.path_server} is the "
+                                       "domain): give resource.dfs_target, the folder target it leads to "
+                                       "(\\\\server\\share[\\dir...]), where rights and null-session settings apply")]
+    if resource.dfs_target is not None and len(resource.dfs_target[2:].split("\\")) < 2:
+        return [(("resource", "dfs_target"), "\\\\server alone names no share; allowed: \\\\server\\share[\\dir...]")]
+    return []
 
 
 def resource_rules(resource: Resource) -> list[tuple[PathKey, str]]:

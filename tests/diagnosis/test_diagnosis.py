@@ -24,6 +24,9 @@ KB = "KB 207671"
 # A server in no domain: no domain accounts anywhere in the policy (policy.md E refuses
 # them with workgroup: true), so the domain and the domain access.account are removed.
 WORKGROUP = {"iis": {"workgroup": True, "domain": None}, "access": {"account": None, "password": None}}
+# B.5: without access.account any fixed recognised account will do (tests about which account
+# arrives drop the base policy's CONTOSO\svc-reports).
+ANY_ACCOUNT = {"access": {"account": None, "password": None}}
 
 
 def iis(**fields) -> dict:
@@ -42,11 +45,17 @@ def merge(*parts: dict) -> dict:
     return out
 
 
+# Rights known to cover every identity (B.6), so the token and identity tables below test the
+# token model alone; section 7 tests authorization with grants of its own.
+ALL_GRANTED = {"resource": {"grants": [{"account": "Everyone", "access": "full"},
+                                       {"account": "NT AUTHORITY\\ANONYMOUS LOGON", "access": "full"}]}}
+
+
 @pytest.fixture
 def verdict(make_policy):
-    """diagnose() of BASE_POLICY with the given overrides (loaded through the real loader)."""
+    """diagnose() of BASE_POLICY with every right granted and the given overrides (the real loader)."""
     def run(overrides: dict):
-        return diagnose(make_policy(**overrides))
+        return diagnose(make_policy(**merge(ALL_GRANTED, overrides)))
     return run
 
 
@@ -191,13 +200,13 @@ def test_iis6_anonymous_is_a_clear_text_logon_of_the_local_iusr(verdict):
 
 
 def test_iis6_anonymous_domain_account_reaches_the_share(verdict):
-    v = verdict(iis(version="6.0", authentication="anonymous", anonymous_account="CONTOSO\\svc-anon"))
+    v = verdict(merge(ANY_ACCOUNT, iis(version="6.0", authentication="anonymous", anonymous_account="CONTOSO\\svc-anon")))
     assert (v.token, v.identity) == ("network-cleartext", "CONTOSO\\svc-anon")
     assert (v.reachable, v.satisfied) == (True, True)
 
 
 def test_iis6_process_runs_as_network_service_the_computer_account(verdict):
-    v = verdict(iis(version="6.0", runs_as="process"))
+    v = verdict(merge(ANY_ACCOUNT, iis(version="6.0", runs_as="process")))
     assert (v.token, v.identity) == ("process", COMPUTER)
     assert (v.reachable, v.satisfied) == (True, True)
 
@@ -274,7 +283,7 @@ def test_iis7_iusr_stays_a_null_session_whatever_the_logon_method(verdict, logon
 
 
 def test_iis7_anonymous_domain_account_is_a_clear_text_logon(verdict):
-    v = verdict(iis(anonymous_account="CONTOSO\\svc-anon"))
+    v = verdict(merge(ANY_ACCOUNT, iis(anonymous_account="CONTOSO\\svc-anon")))
     assert (v.token, v.identity) == ("network-cleartext", "CONTOSO\\svc-anon")
     assert (v.reachable, v.satisfied) == (True, True)
 
@@ -340,8 +349,8 @@ def test_workgroup_machine_identities_arrive_as_null_session(verdict, fields):
 
 
 def test_mirrored_local_anonymous_account_is_recognised(verdict):
-    v = verdict({"iis": {"version": "5.0", "password_sync": False},
-                 "resource": {"local_accounts": ["IUSR_WEB01"]}})
+    v = verdict(merge(ANY_ACCOUNT, {"iis": {"version": "5.0", "password_sync": False},
+                 "resource": {"local_accounts": ["IUSR_WEB01"]}}))
     assert (v.token, v.identity) == ("interactive", "WEB01\\IUSR_WEB01")
     assert (v.reachable, v.satisfied) == (True, True)
 
@@ -384,7 +393,7 @@ def test_mirrored_local_pool_identity_on_workgroup_server(verdict):
 # B.1: "or any account when domain_controller: true").
 
 def test_domain_controller_iusr_is_a_recognised_domain_account(verdict):
-    v = verdict(iis(version="5.0", domain_controller=True, password_sync=False))
+    v = verdict(merge(ANY_ACCOUNT, iis(version="5.0", domain_controller=True, password_sync=False)))
     assert v.token == "interactive"
     assert v.identity == "CONTOSO\\IUSR_WEB01"
     assert (v.reachable, v.satisfied) == (True, True)
@@ -523,8 +532,8 @@ def test_sql_login_sql_through_null_session_pipe(verdict, path, pipes, reachable
 
 
 def test_sql_windows_login_reachable_as_the_computer_account(verdict):
-    v = verdict({"iis": {"runs_as": "process"},
-                 "resource": {"kind": "sql-server", "path": "\\\\sql01", "sql_login": "windows"}})
+    v = verdict(merge(ANY_ACCOUNT, {"iis": {"runs_as": "process"},
+                 "resource": {"kind": "sql-server", "path": "\\\\sql01", "sql_login": "windows"}}))
     assert (v.identity, v.reachable, v.satisfied) == (COMPUTER, True, True)
 
 
@@ -543,7 +552,8 @@ LISTED = {"resource": {"null_session_shares": ["reports"]}}
 
 
 def as_(who: str) -> dict:
-    return {"access": {"as": who}}
+    """access.as with no named account (B.5's named-account rule has tests of its own)."""
+    return {"access": {"as": who, "account": None, "password": None}}
 
 
 SATISFIED = [
@@ -640,7 +650,10 @@ def test_every_verdict_has_reasons_and_a_known_token(verdict, overrides):
 
 
 def test_verdict_as_json_has_the_contract_keys(verdict):
-    """policy.md D: verdict {"reachable", "satisfied", "token", "identity", "reasons"}."""
+    """policy.md D: verdict {"reachable", "identity_ok", "authorized", "satisfied", "token", "identity",
+    "reasons"}; authorized is true, false or "unknown"."""
     v = verdict({})
-    assert v.as_json() == {"reachable": v.reachable, "satisfied": v.satisfied, "token": v.token,
-                           "identity": v.identity, "reasons": list(v.reasons)}
+    assert v.as_json() == {"reachable": v.reachable, "identity_ok": v.identity_ok, "authorized": v.authorized,
+                           "satisfied": v.satisfied, "token": v.token, "identity": v.identity,
+                           "reasons": list(v.reasons)}
+    assert verdict({"resource": {"grants": None}}).as_json()["authorized"] == "unknown"

@@ -33,6 +33,9 @@ CHOSEN = {
     "keep-local-preferred": ("keep-local", "a local resource"),
     "audit-first": ("audit-logons", "Logon Type"),
     "deny-network-basic": ("logon-method", "LogonMethod network makes the clear-text logon a network token"),
+    "orders-pool-identity": ("grant-access", "its rights on fs01 are unknown, so they are granted"),
+    "orders-sql-login": ("grant-access", "its rights on sql01 are unknown, so they are granted"),
+    "orders-gmsa": ("app-pool-identity", "the pool OrdersPool runs as CONTOSO\\gmsa-orders$"),
 }
 
 
@@ -123,14 +126,23 @@ def test_app_pool_identity_uses_a_stored_password_only_for_a_named_account(polic
     assert any("constraints.stored_credentials is forbidden" in r for r in rejected.reasons)
 
 
-def test_app_pool_identity_falls_back_to_the_computer_account_without_domain_accounts(policy_from):
-    policy = policy_from("iusr-gmsa-pool", constraints={"domain_accounts": "forbidden"})
+def test_app_pool_identity_runs_as_the_computer_account_when_no_account_is_named(policy_from):
+    policy = policy_from("iusr-gmsa-pool", constraints={"domain_accounts": "forbidden"},
+                         access={"account": None, "password": None})
     assessment = assess(policy, "app-pool-identity")
     assert assessment.feasible
     identity_step = next(op for op in assessment.steps if op.kind == "set_app_pool_identity")
     assert identity_step.identity_type == "ApplicationPoolIdentity" and identity_step.account is None
     grants = [op for op in assessment.steps if op.kind == "grant_share_access"]
     assert [g.account for g in grants] == ["CONTOSO\\WEB11$"]
+
+
+def test_app_pool_identity_with_a_named_gmsa_needs_domain_accounts(policy_from):
+    """B.5: the named account must arrive, so the computer account is no fallback for it."""
+    policy = policy_from("iusr-gmsa-pool", constraints={"domain_accounts": "forbidden"})
+    assessment = assess(policy, "app-pool-identity")
+    assert not assessment.feasible
+    assert any("constraints.domain_accounts is forbidden" in r for r in assessment.reasons)
 
 
 def test_app_pool_identity_on_a_workgroup_needs_a_mirrored_account(policy_from):
@@ -309,3 +321,40 @@ def test_none_with_the_share_listed_cannot_be_satisfied(policy_from):
 def test_none_is_satisfied_when_nothing_reaches(policy_from):
     plan = make_plan(policy_from("deny-network-basic", iis={"authentication": "ntlm"}))
     assert plan.verdict.satisfied and not plan.verdict.reachable and plan.strategy is None
+
+
+# Every example policy's verdict (reachable, identity_ok, authorized, satisfied, identity), worked
+# out from the model (B.1-B.6) for each example's comments, not copied from output.
+ANON_LOGON = "NT AUTHORITY\\ANONYMOUS LOGON"
+VERDICTS = {
+    "aspnet-pool-satisfied": (True, True, True, True, "CONTOSO\\WEB10$"),       # Domain Computers may read
+    "audit-first": (False, False, None, False, "WEB06\\IUSR_WEB06"),             # local IUSR, unknown to fs02
+    "basic-logon-network": (False, False, None, False, ANON_LOGON),              # LogonMethod network
+    "complus-component": (False, False, None, False, ANON_LOGON),
+    "content-share": (False, False, None, False, "WEB06\\IUSR_WEB06"),
+    "deny-network-basic": (True, True, None, False, "<requesting user>"),       # none, but Basic reaches it
+    "iusr-gmsa-pool": (False, False, None, False, ANON_LOGON),                   # IUSR is a null session
+    "keep-local-preferred": (False, False, None, False, ANON_LOGON),
+    "legacy-null-session-share": (False, True, None, False, ANON_LOGON),         # anonymous accepts it; not listed
+    "ntlm-basic-ssl": (False, False, None, False, ANON_LOGON),                   # NTLM: network token
+    "ntlm-thread-impersonation": (False, False, None, False, ANON_LOGON),
+    "orders-gmsa": (True, False, None, False, "CONTOSO\\WEB12$"),                # not the gMSA it names
+    "orders-pool-identity": (True, True, None, False, "CONTOSO\\WEB12$"),        # rights unknown
+    "orders-sql-login": (True, True, None, False, "CONTOSO\\WEB12$"),
+    "pdc-anonymous-sync": (False, False, None, False, ANON_LOGON),               # sync on: network token
+    "reports-share": (False, False, None, False, ANON_LOGON),
+    "sql-apppool-localservice": (False, False, None, False, ANON_LOGON),         # LocalService: null session
+    "sql-kerberos-delegation": (False, False, None, False, ANON_LOGON),
+    "sql-pipe-sql-login": (False, True, None, False, ANON_LOGON),                # pipe not listed yet
+    "workgroup-mirrored": (False, False, None, False, "WEB07\\IUSR_WEB07"),
+}
+
+
+def test_every_example_has_its_verdict_asserted():
+    assert set(VERDICTS) == {p.stem for p in POLICIES.glob("*.yaml")}
+
+
+@pytest.mark.parametrize("name", sorted(VERDICTS))
+def test_example_verdict(name, policy_from):
+    v = make_plan(policy_from(name)).verdict
+    assert (v.reachable, v.identity_ok, v.authorized, v.satisfied, v.identity) == VERDICTS[name], v.reasons

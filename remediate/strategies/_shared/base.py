@@ -144,11 +144,14 @@ class Strategy:
         if not self.judged:
             return Assessment(True, built.reasons, built.steps, [*built.warnings, *self.warnings(ctx)])
         after = built.policy_after or policy
-        reachable, satisfied, judged = judge(after, built.identity)
-        if not satisfied:
+        found = judge(after, built.identity)
+        # rights come from the strategy's own grant steps (or advice), so reachability and the
+        # identity decide here; for none, only "not reachable" counts
+        works = found.satisfied if policy.access.as_ == "none" else found.reachable and found.identity_ok
+        if not works:
             return Assessment(False, [*built.reasons, f"afterwards the server would see {built.identity}: "
-                                      + "; ".join(judged)])
-        reasons = [*built.reasons, f"afterwards {policy.resource.server} sees {built.identity}: {judged[0]}"]
+                                      + "; ".join(found.reasons)])
+        reasons = [*built.reasons, f"afterwards {policy.resource.server} sees {built.identity}: {found.reasons[0]}"]
         return Assessment(True, reasons, built.steps, [*built.warnings, *self.warnings(ctx)])
 
     def describe(self) -> dict:

@@ -9,9 +9,10 @@ def baseline_resets(value: str) -> str:
             f"to that policy instead, or exempt the server ({sources.FACT_NULL_SESSION})")
 
 
-SMB_SIGNING = ("SMB signing is required by default on Windows Server 2025 (outbound) and Windows 11 24H2; a "
-               "null session has no session key to sign with, so null-session access is likely to fail "
-               f"where signing is required (inferred, not verified on a real host: {sources.FACT_SMB_HARDENING})")
+SMB_SIGNING = ("a client that requires SMB signing (Windows Server 2025 and Windows 11 24H2 by default, or any "
+               "host where the policy \"Digitally sign communications (always)\" is on) cannot use a null session, "
+               "which has no session key to sign with (inferred, not verified on a real host: "
+               f"{sources.SMB_SIGNING_2025})")
 
 PASSWORD_EVERY_RUN = ("the password cannot be read back, so the script sets it on every run and reports the "
                       "task as changed")

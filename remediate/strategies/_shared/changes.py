@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from remediate.core.accounts import ANONYMOUS_LOGON
 from remediate.core.versions import has_password_sync, uses_metabase
+from remediate.diagnosis import authorization, server_side_name
 from remediate.operations import (
     Advisory,
     GrantNtfsAccess,
@@ -90,14 +91,18 @@ def switch_to_basic(policy: Policy) -> list[Operation]:
 
 
 def grant_access(policy: Policy, identity: str, allowed: bool) -> list[Operation]:
-    """Rights for the identity on the resource; advisory when the server may not be changed."""
+    """Rights for the identity on the resource (a DFS path's target); advisory when the server may not
+    be changed; nothing when resource.grants already covers the identity."""
     res = policy.resource
     server = res.server_host
     if res.kind == "sql-server" and (res.sql_login or "windows") == "sql":
         return []
+    if authorization(policy, identity)[0] is True:
+        return []
+    identity = server_side_name(policy, identity)
     if not allowed:
-        what = {"unc-share": f"read {res.path} (share and NTFS rights)" if res.access == "read"
-                else f"{res.access} {res.path} (share and NTFS rights)",
+        what = {"unc-share": f"read {res.target} (share and NTFS rights)" if res.access == "read"
+                else f"{res.access} {res.target} (share and NTFS rights)",
                 "named-pipe": f"open the pipe {res.path}",
                 "sql-server": f"log on to SQL Server on {res.server} ({res.access})"}[res.kind]
         return [Advisory("file_server", f"make sure {identity} may {what}: constraints.file_server_changes "

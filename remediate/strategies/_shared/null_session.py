@@ -31,9 +31,14 @@ class NullSession(Strategy):
         return []
 
     def not_applicable(self, ctx: Context) -> list[str]:
+        policy = ctx.policy
         out = self.kind_problems(ctx)
-        if ctx.policy.access.as_ != "anonymous":
+        if policy.access.as_ != "anonymous":
             out.append("only for access.as: anonymous (a null session has no identity)")
+        if policy.iis_os == "2025":
+            out.append(f"{policy.iis.host} runs Windows Server 2025, whose SMB client requires signing for its "
+                       "outgoing connections by default; a null session has no session key to sign with, so its "
+                       f"connection is expected to fail (inferred from {sources.SMB_SIGNING_2025})")
         return out
 
     def build(self, ctx: Context) -> Outcome | list[str]:
@@ -50,9 +55,6 @@ class NullSession(Strategy):
         steps.append(RestartService("file_server", "LanmanServer", disruptive=True))
         after = ctx.with_resource(**{self.value_name_field: [*(listed or []), entry]})
         warnings = [baseline_resets(self.policy_name), SMB_SIGNING, NULL_SESSION_OPEN, LANMAN_RESTART]
-        if policy.resource.os == "2025":
-            warnings.insert(0, f"{policy.resource.server} runs Windows Server 2025, where SMB signing is "
-                               "required: expect this to fail")
         return Outcome(steps, ANONYMOUS_LOGON, after, [
             f"a null session may open what {self.value_name} lists on {policy.resource.server} "
             f"({sources.NULL_SESSION}; {sources.FACT_NULL_SESSION})"], warnings)

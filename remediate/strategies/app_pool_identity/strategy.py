@@ -37,42 +37,48 @@ class AppPoolIdentity(Strategy):
                 "(runs_as: request)"]
 
     def _identity(self, ctx: Context) -> tuple[PoolIdentityType, str | None] | list[str]:
-        """(identity type, account) for the pool."""
+        """(identity type, account) for the pool: access.account when one is named, else the built-in
+        identity that arrives as the computer account."""
         policy, account = ctx.policy, ctx.account
-        if policy.iis.workgroup:
-            if account and ctx.is_mirrored(account):
+        server = policy.resource.server
+        if account:
+            if ctx.is_mirrored(account):
                 return "SpecificUser", account
-            return [f"the server is in a workgroup: a built-in pool identity reaches {policy.resource.server} as "
-                    "a null session; needs a mirrored local account (access.account listed in "
-                    "resource.local_accounts)"]
-        if account and policy.is_domain(account) and ctx.allows("domain_accounts"):
+            if not policy.is_domain(account):
+                return [f"{account} is a local account that {server} does not know: name a domain account, a "
+                        "gMSA, or an account mirrored in resource.local_accounts"]
             if accounts.is_gmsa(account) and not iis_at_least(policy.iis.version, "8.0"):
                 return [f"{account} is a gMSA, which needs IIS 8.0 or later"]
             return "SpecificUser", account
-        if account and ctx.is_mirrored(account):
-            return "SpecificUser", account
+        if policy.iis.workgroup:
+            return [f"the server is in a workgroup: a built-in pool identity reaches {server} as a null session; "
+                    "needs a mirrored local account (access.account listed in resource.local_accounts)"]
         builtin: PoolIdentityType = "ApplicationPoolIdentity" if iis_at_least(policy.iis.version, "7.5") else "NetworkService"
         return builtin, None
 
     def needs_for(self, ctx: Context) -> tuple[str, ...]:
         chosen = self._identity(ctx)
-        if isinstance(chosen, list) or chosen[1] is None or accounts.is_gmsa(chosen[1]):
+        if isinstance(chosen, list) or chosen[1] is None:
             return ()
-        return ("stored_credentials",)
+        account = chosen[1]
+        domain = ("domain_accounts",) if ctx.policy.is_domain(account) else ()
+        return domain if accounts.is_gmsa(account) else (*domain, "stored_credentials")
 
     def build(self, ctx: Context) -> Outcome | list[str]:
         chosen = self._identity(ctx)
         if isinstance(chosen, list):
             return chosen
         identity_type, account = chosen
-        policy, pool = ctx.policy, ctx.policy.name
+        policy = ctx.policy
+        in_place = bool(policy.iis.app_pool_dedicated)
+        pool = (policy.iis.app_pool or "") if in_place else policy.name
         password = None if account is None or accounts.is_gmsa(account) else ctx.password
         anonymous_to_pool = policy.iis.runs_as == "request"
         identity, _ = process_identity(policy, account or identity_type)
-        steps: list[Operation] = [
-            AssignAppPool("iis", policy.iis.site, policy.iis.path, pool),
-            SetAppPoolIdentity("iis", pool, identity_type, account, password),
-        ]
+        steps: list[Operation] = []
+        if not in_place:
+            steps.append(AssignAppPool("iis", policy.iis.site, policy.iis.path, pool, copy_settings=True))
+        steps.append(SetAppPoolIdentity("iis", pool, identity_type, account, password))
         if anonymous_to_pool:
             steps += set_anonymous_account(policy, "", None)
         if account and accounts.is_gmsa(account):
@@ -85,10 +91,17 @@ class AppPoolIdentity(Strategy):
         who = account or f"{identity_type} (the computer account)"
         reasons = [f"the pool {pool} runs as {who}, which reaches {policy.resource.server} as {identity} "
                    f"({sources.FACT_POOL})"]
+        if in_place:
+            reasons.append(f"{pool} serves this path only (iis.app_pool_dedicated), so its identity changes "
+                           "in place")
+        else:
+            reasons.append(f"the path moves into a new pool {pool} that copies its current pool's runtime "
+                           "version, pipeline mode, 32-bit setting, recycling and process model, so only the "
+                           "identity differs")
         if anonymous_to_pool:
             reasons.append(f"anonymous requests run as the pool identity once the anonymous user name is "
                            f"empty ({sources.FACT_EMPTY_ANON})")
-        warnings = [shared_pool(pool, policy.iis.app_pool)]
+        warnings = [] if in_place else [shared_pool(pool, policy.iis.app_pool)]
         if account is None and policy.domain is None:
             warnings.append("the domain is not known: set iis.domain so the computer account can be named")
         return Outcome(steps, identity, after, reasons, warnings)

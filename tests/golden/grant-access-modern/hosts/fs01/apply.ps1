@@ -1,0 +1,283 @@
+﻿# remediate apply script for fs01 (file_server; Windows 2019)
+#
+# Policies, in the order their tasks run:
+#   orders-pool-identity: strategy grant-access (low risk)
+#     follows KB 207671, "Token types": you must also impersonate an account that has access to the resource
+#
+# Run elevated:
+#   powershell.exe -NoProfile -ExecutionPolicy Bypass -File apply.ps1 -Check    (reports; changes nothing)
+#   powershell.exe -NoProfile -ExecutionPolicy Bypass -File apply.ps1 [-Restart]
+# Passwords are asked for when needed (never in check mode); no secret is stored in this file.
+# The last line of output is REMEDIATE-RESULT and a JSON summary.
+#
+# Regenerate: remediate render orders-pool-identity.yaml -i inventories/example/hosts.yml -o out
+[CmdletBinding(SupportsShouldProcess = $true)]
+param(
+    [switch] $Check,
+    [switch] $Restart
+)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+$script:CheckMode = $Check.IsPresent -or [bool]$WhatIfPreference
+$script:HostName = 'fs01'
+$script:StateFile = Join-Path $env:ProgramData 'remediate\before-values.json'
+$script:Results = New-Object System.Collections.ArrayList
+$script:Current = $null
+$script:Failed = $false
+$script:ChangedPolicies = @{}
+$script:IisBackedUp = $false
+$script:Mask = '********'
+
+function ConvertTo-RemediateComparable {
+    param($Value)
+    if ($null -eq $Value) { return '' }
+    if ($Value -is [System.Collections.IDictionary]) {
+        # compound values (pool identity, ACL state): key=value lines in key order, nested values alike
+        return (@($Value.Keys | Sort-Object | ForEach-Object { [string]$_ + '=' + (ConvertTo-RemediateComparable $Value[$_]) }) -join "`n")
+    }
+    if ($Value -is [array]) { return (@($Value) | ForEach-Object { [string]$_ }) -join "`n" }
+    return [string]$Value
+}
+
+function Test-RemediateEqual {
+    param($Current, $Desired)
+    return (ConvertTo-RemediateComparable $Current) -eq (ConvertTo-RemediateComparable $Desired)
+}
+
+function Read-RemediateState {
+    $state = @{}
+    if (Test-Path -LiteralPath $script:StateFile) {
+        $saved = Get-Content -LiteralPath $script:StateFile -Raw | ConvertFrom-Json
+        if ($null -ne $saved) {
+            foreach ($property in $saved.PSObject.Properties) { $state[$property.Name] = $property.Value }
+        }
+    }
+    return $state
+}
+
+function Write-RemediateState {
+    param([hashtable] $State)
+    $folder = Split-Path -Parent $script:StateFile
+    if (-not (Test-Path -LiteralPath $folder)) { New-Item -ItemType Directory -Path $folder -Force | Out-Null }
+    ConvertTo-Json -InputObject $State -Depth 8 | Set-Content -LiteralPath $script:StateFile -Encoding UTF8
+}
+
+function Start-RemediateTask {
+    param([string] $Id, [string] $Policy, [string] $Name)
+    $script:Current = [ordered]@{ id = $Id; policy = $Policy; name = $Name; changed = $false; failed = $false;
+                                  before = $null; after = $null; message = '' }
+    [void]$script:Results.Add($script:Current)
+    return $script:Current
+}
+
+function Get-RemediateSecret {
+    param([string] $Name, $Bound)
+    if ($null -ne $Bound) { return $Bound }
+    return (Read-Host -AsSecureString -Prompt "Password for $Name")
+}
+
+function ConvertFrom-RemediateSecret {
+    param([securestring] $Secret)
+    return (New-Object System.Management.Automation.PSCredential('remediate', $Secret)).GetNetworkCredential().Password
+}
+
+function Get-RemediateIisAttribute {
+    # Enum attributes come back as strings, others as ConfigurationAttribute objects.
+    param([string] $Location, [string] $Filter, [string] $Name)
+    Import-Module WebAdministration
+    $found = Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location -Filter $Filter -Name $Name
+    if ($null -eq $found -or $found -is [string] -or $found -is [bool] -or $found -is [int]) { return $found }
+    if ($null -ne $found.PSObject.Properties['Value']) { return $found.Value }
+    return [string]$found
+}
+
+function Set-RemediateIisAttribute {
+    param([string] $Location, [string] $Filter, [string] $Name, $Value)
+    Import-Module WebAdministration
+    Set-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location -Filter $Filter -Name $Name -Value $Value
+}
+
+function Save-RemediateBefore {
+    param([string] $Id, $Value)
+    $state = Read-RemediateState
+    if ($state.ContainsKey($Id)) { return }        # keep the first: it is the value before remediate
+    $state[$Id] = @{ before = $Value }
+    Write-RemediateState $state
+}
+
+function Backup-RemediateIis {
+    if ($script:IisBackedUp) { return }
+    Import-Module WebAdministration
+    Backup-WebConfiguration -Name ('remediate-' + (Get-Date -Format 'yyyyMMdd-HHmmss')) | Out-Null
+    $script:IisBackedUp = $true
+}
+
+function Invoke-RemediateTask {
+    # Read, compare, and set only when the value differs; in check mode only report.
+    param([string] $Id, [string] $Policy, [string] $Name, [scriptblock] $Get, $Desired, [scriptblock] $Set,
+          [switch] $Secret, [switch] $Iis)
+    $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
+    $before = & $Get
+    if ($Secret) {
+        $result.before = $script:Mask
+        $result.after = $script:Mask
+        $result.changed = $true
+        $result.message = 'the password cannot be read back: it is set on every run'
+        if ($script:CheckMode) { $result.message = 'would set the password (check mode)'; return }
+    } else {
+        $result.before = $before
+        $result.after = $Desired
+        if (Test-RemediateEqual $before $Desired) { return }
+        $result.changed = $true
+        if ($script:CheckMode) { $result.message = 'would change (check mode)'; return }
+        Save-RemediateBefore -Id $Id -Value $before
+    }
+    if ($Iis) { Backup-RemediateIis }
+    & $Set $Desired
+    $script:ChangedPolicies[$Policy] = $true
+    if (-not $Secret) { $result.after = & $Get }
+}
+
+function Invoke-RemediateAdvice {
+    param([string] $Id, [string] $Policy, [string] $Name, [string] $Text)
+    $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
+    $result.message = $Text
+    Write-Warning $Text
+}
+
+function Invoke-RemediateRestart {
+    # Once, at the end, and only for policies whose tasks changed something in this run.
+    param([string] $Id, [string] $Policy, [string] $Name, [string[]] $Policies, [switch] $Disruptive,
+          [scriptblock] $Action)
+    $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
+    $needed = @($Policies | Where-Object { $script:ChangedPolicies.ContainsKey($_) }).Count -gt 0
+    if (-not $needed) { $result.message = 'not needed: nothing changed'; return }
+    if ($script:CheckMode) { $result.changed = $true; $result.message = 'would restart (check mode)'; return }
+    if ($Disruptive -and -not $Restart) {
+        $result.message = 'restart needed: run again with -Restart, or restart it in a maintenance window'
+        return
+    }
+    & $Action
+    $result.changed = $true
+}
+
+try {
+
+    # ---- Task 1: orders-pool-identity.1 -- policy orders-pool-identity, strategy grant-access, step 1
+    # grant_share_access: share orders = CONTOSO\WEB12$: Change
+    # Follows: KB 207671, "Token types": you must also impersonate an account that has access to the resource
+    $task = @{
+        Id = 'orders-pool-identity.1'
+        Policy = 'orders-pool-identity'
+        Name = 'grant_share_access: share orders = CONTOSO\WEB12$: Change'
+        Get = {
+            $account = 'CONTOSO\WEB12$'
+            $rights = @(Get-SmbShareAccess -Name 'orders' | Where-Object { $_.AccountName -eq $account -and [string]$_.AccessControlType -eq 'Allow' } | ForEach-Object { [string]$_.AccessRight })
+            foreach ($right in @('Full', 'Change', 'Read', 'Custom')) { if ($rights -contains $right) { return $right } }
+            return $null
+        }
+        Set = {
+            $now = & {
+                $account = 'CONTOSO\WEB12$'
+                $rights = @(Get-SmbShareAccess -Name 'orders' | Where-Object { $_.AccountName -eq $account -and [string]$_.AccessControlType -eq 'Allow' } | ForEach-Object { [string]$_.AccessRight })
+                foreach ($right in @('Full', 'Change', 'Read', 'Custom')) { if ($rights -contains $right) { return $right } }
+                return $null
+            }
+            if ((@('Change', 'Full') -contains $now)) { return }
+            if ($now -eq 'Custom') { throw ('the account has custom rights on the share ' + 'orders' + ': change them by hand (Grant-SmbShareAccess would replace them)') }
+            Grant-SmbShareAccess -Name 'orders' -AccountName ('CONTOSO\WEB12$') -AccessRight Change -Force | Out-Null
+        }
+    }
+    # Desired: the wanted right, or the current one when it is as high (a failed read is reported by the task)
+    try {
+        $now = & $task.Get
+        if ((@('Change', 'Full') -contains $now)) { $task.Desired = $now } else { $task.Desired = 'Change' }
+    } catch { $task.Desired = $null }
+    Invoke-RemediateTask @task
+
+    # ---- Task 2: orders-pool-identity.2 -- policy orders-pool-identity, strategy grant-access, step 2
+    # grant_ntfs_access: folder of share orders = CONTOSO\WEB12$: M
+    # Follows: KB 207671, "Token types": you must also impersonate an account that has access to the resource
+    $task = @{
+        Id = 'orders-pool-identity.2'
+        Policy = 'orders-pool-identity'
+        Name = 'grant_ntfs_access: folder of share orders = CONTOSO\WEB12$: M'
+        Get = {
+            $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'orders' })
+            if ($shares.Count -ne 1) { throw ('the share ' + 'orders' + ' was not found on this server (Win32_Share)') }
+            $folder = [string]$shares[0].Path
+            try { $sid = (([Security.Principal.NTAccount]'CONTOSO\WEB12$').Translate([Security.Principal.SecurityIdentifier])) } catch {
+                if ($script:CheckMode) { return [ordered]@{ folder = $folder; access = '(account not found)'; explicit = @() } }
+                throw (('the account ' + 'CONTOSO\WEB12$' + ' was not found: ') + $_.Exception.Message)
+            }
+            $mask = [long]0
+            $explicit = @()
+            foreach ($rule in (Get-Acl -LiteralPath $folder).GetAccessRules($true, $true, [Security.Principal.SecurityIdentifier])) {
+                if ($rule.IdentityReference.Value -ne $sid.Value) { continue }
+                if (-not $rule.IsInherited) {
+                    $explicit += ([string]$rule.AccessControlType + '|' + [long]$rule.FileSystemRights + '|' + [int]$rule.InheritanceFlags + '|' + [int]$rule.PropagationFlags)
+                }
+                # an allow entry for the folder itself and, by inheritance (ContainerInherit 1 + ObjectInherit 2), all below it
+                if ([string]$rule.AccessControlType -eq 'Allow' -and ([int]$rule.InheritanceFlags -band 3) -eq 3 -and [int]$rule.PropagationFlags -eq 0) {
+                    $mask = $mask -bor [long]$rule.FileSystemRights
+                }
+            }
+            $access = ''
+            foreach ($level in @(@('RX', 'ReadAndExecute'), @('M', 'Modify'), @('F', 'FullControl'))) {
+                $needed = [long][Security.AccessControl.FileSystemRights]$level[1]
+                if (($mask -band $needed) -eq $needed) { $access = $level[0] }
+            }
+            return [ordered]@{ folder = $folder; access = $access; explicit = $explicit }
+        }
+        Set = {
+            $now = & {
+                $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'orders' })
+                if ($shares.Count -ne 1) { throw ('the share ' + 'orders' + ' was not found on this server (Win32_Share)') }
+                $folder = [string]$shares[0].Path
+                try { $sid = (([Security.Principal.NTAccount]'CONTOSO\WEB12$').Translate([Security.Principal.SecurityIdentifier])) } catch {
+                    if ($script:CheckMode) { return [ordered]@{ folder = $folder; access = '(account not found)'; explicit = @() } }
+                    throw (('the account ' + 'CONTOSO\WEB12$' + ' was not found: ') + $_.Exception.Message)
+                }
+                $mask = [long]0
+                $explicit = @()
+                foreach ($rule in (Get-Acl -LiteralPath $folder).GetAccessRules($true, $true, [Security.Principal.SecurityIdentifier])) {
+                    if ($rule.IdentityReference.Value -ne $sid.Value) { continue }
+                    if (-not $rule.IsInherited) {
+                        $explicit += ([string]$rule.AccessControlType + '|' + [long]$rule.FileSystemRights + '|' + [int]$rule.InheritanceFlags + '|' + [int]$rule.PropagationFlags)
+                    }
+                    # an allow entry for the folder itself and, by inheritance (ContainerInherit 1 + ObjectInherit 2), all below it
+                    if ([string]$rule.AccessControlType -eq 'Allow' -and ([int]$rule.InheritanceFlags -band 3) -eq 3 -and [int]$rule.PropagationFlags -eq 0) {
+                        $mask = $mask -bor [long]$rule.FileSystemRights
+                    }
+                }
+                $access = ''
+                foreach ($level in @(@('RX', 'ReadAndExecute'), @('M', 'Modify'), @('F', 'FullControl'))) {
+                    $needed = [long][Security.AccessControl.FileSystemRights]$level[1]
+                    if (($mask -band $needed) -eq $needed) { $access = $level[0] }
+                }
+                return [ordered]@{ folder = $folder; access = $access; explicit = $explicit }
+            }
+            if ((@('M', 'F') -contains $now.access)) { return }
+            $folder = [string]$now.folder
+            $grant = '*' + ((([Security.Principal.NTAccount]'CONTOSO\WEB12$').Translate([Security.Principal.SecurityIdentifier]))).Value + ':(OI)(CI)M'
+            & icacls $folder /grant $grant | Out-Null
+            if ($LASTEXITCODE -ne 0) { throw ('icacls /grant failed with exit code ' + $LASTEXITCODE) }
+        }
+    }
+    # Desired: the wanted rights, or what the account has when that is as much (a failed read is reported by the task)
+    try {
+        $now = & $task.Get
+        if ((@('M', 'F') -contains $now.access)) { $task.Desired = $now } else { $task.Desired = [ordered]@{ folder = $now.folder; access = 'M'; explicit = '(as icacls /grant leaves them)' } }
+    } catch { $task.Desired = $null }
+    Invoke-RemediateTask @task
+} catch {
+    $script:Failed = $true
+    if ($null -ne $script:Current) {
+        $script:Current.failed = $true
+        $script:Current.message = $_.Exception.Message
+    }
+} finally {
+    $summary = [ordered]@{ host = $script:HostName; check = $script:CheckMode; tasks = $script:Results }
+    Write-Output ('REMEDIATE-RESULT ' + (ConvertTo-Json -InputObject $summary -Compress -Depth 8))
+}
+if ($script:Failed) { exit 1 }

@@ -1,0 +1,168 @@
+﻿# remediate rollback script for fs01 (file_server; Windows 2019)
+#
+# Policies, in the order their tasks run:
+#   orders-pool-identity: strategy grant-access (low risk)
+#     follows KB 207671, "Token types": you must also impersonate an account that has access to the resource
+#
+# Run elevated:
+#   powershell.exe -NoProfile -ExecutionPolicy Bypass -File rollback.ps1 -Check    (reports; changes nothing)
+#   powershell.exe -NoProfile -ExecutionPolicy Bypass -File rollback.ps1 [-Restart]
+# Passwords are asked for when needed (never in check mode); no secret is stored in this file.
+# The last line of output is REMEDIATE-RESULT and a JSON summary.
+#
+# Regenerate: remediate render orders-pool-identity.yaml -i inventories/example/hosts.yml -o out
+[CmdletBinding(SupportsShouldProcess = $true)]
+param(
+    [switch] $Check
+)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+$script:CheckMode = $Check.IsPresent -or [bool]$WhatIfPreference
+$script:HostName = 'fs01'
+$script:StateFile = Join-Path $env:ProgramData 'remediate\before-values.json'
+$script:Results = New-Object System.Collections.ArrayList
+$script:Current = $null
+$script:Failed = $false
+$script:ChangedPolicies = @{}
+$script:IisBackedUp = $false
+$script:Mask = '********'
+
+function ConvertTo-RemediateComparable {
+    param($Value)
+    if ($null -eq $Value) { return '' }
+    if ($Value -is [System.Collections.IDictionary]) {
+        # compound values (pool identity, ACL state): key=value lines in key order, nested values alike
+        return (@($Value.Keys | Sort-Object | ForEach-Object { [string]$_ + '=' + (ConvertTo-RemediateComparable $Value[$_]) }) -join "`n")
+    }
+    if ($Value -is [array]) { return (@($Value) | ForEach-Object { [string]$_ }) -join "`n" }
+    return [string]$Value
+}
+
+function Test-RemediateEqual {
+    param($Current, $Desired)
+    return (ConvertTo-RemediateComparable $Current) -eq (ConvertTo-RemediateComparable $Desired)
+}
+
+function Read-RemediateState {
+    $state = @{}
+    if (Test-Path -LiteralPath $script:StateFile) {
+        $saved = Get-Content -LiteralPath $script:StateFile -Raw | ConvertFrom-Json
+        if ($null -ne $saved) {
+            foreach ($property in $saved.PSObject.Properties) { $state[$property.Name] = $property.Value }
+        }
+    }
+    return $state
+}
+
+function Write-RemediateState {
+    param([hashtable] $State)
+    $folder = Split-Path -Parent $script:StateFile
+    if (-not (Test-Path -LiteralPath $folder)) { New-Item -ItemType Directory -Path $folder -Force | Out-Null }
+    ConvertTo-Json -InputObject $State -Depth 8 | Set-Content -LiteralPath $script:StateFile -Encoding UTF8
+}
+
+function Start-RemediateTask {
+    param([string] $Id, [string] $Policy, [string] $Name)
+    $script:Current = [ordered]@{ id = $Id; policy = $Policy; name = $Name; changed = $false; failed = $false;
+                                  before = $null; after = $null; message = '' }
+    [void]$script:Results.Add($script:Current)
+    return $script:Current
+}
+
+function Get-RemediateSecret {
+    param([string] $Name, $Bound)
+    if ($null -ne $Bound) { return $Bound }
+    return (Read-Host -AsSecureString -Prompt "Password for $Name")
+}
+
+function ConvertFrom-RemediateSecret {
+    param([securestring] $Secret)
+    return (New-Object System.Management.Automation.PSCredential('remediate', $Secret)).GetNetworkCredential().Password
+}
+
+function Get-RemediateIisAttribute {
+    # Enum attributes come back as strings, others as ConfigurationAttribute objects.
+    param([string] $Location, [string] $Filter, [string] $Name)
+    Import-Module WebAdministration
+    $found = Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location -Filter $Filter -Name $Name
+    if ($null -eq $found -or $found -is [string] -or $found -is [bool] -or $found -is [int]) { return $found }
+    if ($null -ne $found.PSObject.Properties['Value']) { return $found.Value }
+    return [string]$found
+}
+
+function Set-RemediateIisAttribute {
+    param([string] $Location, [string] $Filter, [string] $Name, $Value)
+    Import-Module WebAdministration
+    Set-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location -Filter $Filter -Name $Name -Value $Value
+}
+
+function Invoke-RemediateRestore {
+    # Put back the value saved before the first change of a task; nothing saved, nothing to do.
+    param([string] $Id, [string] $Policy, [string] $Name, [scriptblock] $Restore, [string] $Cannot)
+    $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
+    if ($Cannot) { $result.message = $Cannot; Write-Warning $Cannot; return }
+    $state = Read-RemediateState
+    if (-not $state.ContainsKey($Id)) { $result.message = 'nothing to undo: apply.ps1 did not change it'; return }
+    $before = $state[$Id].before
+    $result.after = $before
+    $result.changed = $true
+    if ($script:CheckMode) { $result.message = 'would restore (check mode)'; return }
+    & $Restore $before
+    $state.Remove($Id)
+    Write-RemediateState $state
+}
+
+try {
+
+    # ---- Undo task 2: orders-pool-identity.2 -- policy orders-pool-identity, strategy grant-access, step 2
+    # grant_ntfs_access: folder of share orders = CONTOSO\WEB12$: M
+    $task = @{
+        Id = 'orders-pool-identity.2'
+        Policy = 'orders-pool-identity'
+        Name = 'grant_ntfs_access: folder of share orders = CONTOSO\WEB12$: M'
+        Restore = {
+            param($Before)
+            # the account's explicit entries on the folder, exactly as they were (none: all removed)
+            $sid = (([Security.Principal.NTAccount]'CONTOSO\WEB12$').Translate([Security.Principal.SecurityIdentifier]))
+            $dir = Get-Item -LiteralPath ([string]$Before.folder)
+            $acl = $dir.GetAccessControl('Access')
+            $acl.PurgeAccessRules($sid)
+            foreach ($saved in @($Before.explicit)) {
+                if (-not $saved) { continue }
+                $part = ([string]$saved).Split('|')
+                $acl.AddAccessRule([Security.AccessControl.FileSystemAccessRule]::new($sid, [Security.AccessControl.FileSystemRights][long]$part[1], [Security.AccessControl.InheritanceFlags][int]$part[2], [Security.AccessControl.PropagationFlags][int]$part[3], [Security.AccessControl.AccessControlType]$part[0]))
+            }
+            $dir.SetAccessControl($acl)
+        }
+    }
+    Invoke-RemediateRestore @task
+
+    # ---- Undo task 1: orders-pool-identity.1 -- policy orders-pool-identity, strategy grant-access, step 1
+    # grant_share_access: share orders = CONTOSO\WEB12$: Change
+    $task = @{
+        Id = 'orders-pool-identity.1'
+        Policy = 'orders-pool-identity'
+        Name = 'grant_share_access: share orders = CONTOSO\WEB12$: Change'
+        Restore = {
+            param($Before)
+            $account = 'CONTOSO\WEB12$'
+            if ($null -eq $Before) {
+                # the account had no allow entry on the share before apply.ps1
+                Revoke-SmbShareAccess -Name 'orders' -AccountName $account -Force | Out-Null
+                return
+            }
+            Grant-SmbShareAccess -Name 'orders' -AccountName $account -AccessRight $Before -Force | Out-Null
+        }
+    }
+    Invoke-RemediateRestore @task
+} catch {
+    $script:Failed = $true
+    if ($null -ne $script:Current) {
+        $script:Current.failed = $true
+        $script:Current.message = $_.Exception.Message
+    }
+} finally {
+    $summary = [ordered]@{ host = $script:HostName; check = $script:CheckMode; tasks = $script:Results }
+    Write-Output ('REMEDIATE-RESULT ' + (ConvertTo-Json -InputObject $summary -Compress -Depth 8))
+}
+if ($script:Failed) { exit 1 }

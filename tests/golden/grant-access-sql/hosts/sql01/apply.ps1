@@ -1,0 +1,198 @@
+﻿# remediate apply script for sql01 (file_server; Windows 2019)
+#
+# Policies, in the order their tasks run:
+#   orders-sql-login: strategy grant-access (low risk)
+#     follows KB 207671, "Token types": you must also impersonate an account that has access to the resource
+#
+# Run elevated:
+#   powershell.exe -NoProfile -ExecutionPolicy Bypass -File apply.ps1 -Check    (reports; changes nothing)
+#   powershell.exe -NoProfile -ExecutionPolicy Bypass -File apply.ps1 [-Restart]
+# Passwords are asked for when needed (never in check mode); no secret is stored in this file.
+# The last line of output is REMEDIATE-RESULT and a JSON summary.
+#
+# Regenerate: remediate render orders-sql-login.yaml -i inventories/example/hosts.yml -o out
+[CmdletBinding(SupportsShouldProcess = $true)]
+param(
+    [switch] $Check,
+    [switch] $Restart
+)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+$script:CheckMode = $Check.IsPresent -or [bool]$WhatIfPreference
+$script:HostName = 'sql01'
+$script:StateFile = Join-Path $env:ProgramData 'remediate\before-values.json'
+$script:Results = New-Object System.Collections.ArrayList
+$script:Current = $null
+$script:Failed = $false
+$script:ChangedPolicies = @{}
+$script:IisBackedUp = $false
+$script:Mask = '********'
+
+function ConvertTo-RemediateComparable {
+    param($Value)
+    if ($null -eq $Value) { return '' }
+    if ($Value -is [System.Collections.IDictionary]) {
+        # compound values (pool identity, ACL state): key=value lines in key order, nested values alike
+        return (@($Value.Keys | Sort-Object | ForEach-Object { [string]$_ + '=' + (ConvertTo-RemediateComparable $Value[$_]) }) -join "`n")
+    }
+    if ($Value -is [array]) { return (@($Value) | ForEach-Object { [string]$_ }) -join "`n" }
+    return [string]$Value
+}
+
+function Test-RemediateEqual {
+    param($Current, $Desired)
+    return (ConvertTo-RemediateComparable $Current) -eq (ConvertTo-RemediateComparable $Desired)
+}
+
+function Read-RemediateState {
+    $state = @{}
+    if (Test-Path -LiteralPath $script:StateFile) {
+        $saved = Get-Content -LiteralPath $script:StateFile -Raw | ConvertFrom-Json
+        if ($null -ne $saved) {
+            foreach ($property in $saved.PSObject.Properties) { $state[$property.Name] = $property.Value }
+        }
+    }
+    return $state
+}
+
+function Write-RemediateState {
+    param([hashtable] $State)
+    $folder = Split-Path -Parent $script:StateFile
+    if (-not (Test-Path -LiteralPath $folder)) { New-Item -ItemType Directory -Path $folder -Force | Out-Null }
+    ConvertTo-Json -InputObject $State -Depth 8 | Set-Content -LiteralPath $script:StateFile -Encoding UTF8
+}
+
+function Start-RemediateTask {
+    param([string] $Id, [string] $Policy, [string] $Name)
+    $script:Current = [ordered]@{ id = $Id; policy = $Policy; name = $Name; changed = $false; failed = $false;
+                                  before = $null; after = $null; message = '' }
+    [void]$script:Results.Add($script:Current)
+    return $script:Current
+}
+
+function Get-RemediateSecret {
+    param([string] $Name, $Bound)
+    if ($null -ne $Bound) { return $Bound }
+    return (Read-Host -AsSecureString -Prompt "Password for $Name")
+}
+
+function ConvertFrom-RemediateSecret {
+    param([securestring] $Secret)
+    return (New-Object System.Management.Automation.PSCredential('remediate', $Secret)).GetNetworkCredential().Password
+}
+
+function Get-RemediateIisAttribute {
+    # Enum attributes come back as strings, others as ConfigurationAttribute objects.
+    param([string] $Location, [string] $Filter, [string] $Name)
+    Import-Module WebAdministration
+    $found = Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location -Filter $Filter -Name $Name
+    if ($null -eq $found -or $found -is [string] -or $found -is [bool] -or $found -is [int]) { return $found }
+    if ($null -ne $found.PSObject.Properties['Value']) { return $found.Value }
+    return [string]$found
+}
+
+function Set-RemediateIisAttribute {
+    param([string] $Location, [string] $Filter, [string] $Name, $Value)
+    Import-Module WebAdministration
+    Set-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location -Filter $Filter -Name $Name -Value $Value
+}
+
+function Save-RemediateBefore {
+    param([string] $Id, $Value)
+    $state = Read-RemediateState
+    if ($state.ContainsKey($Id)) { return }        # keep the first: it is the value before remediate
+    $state[$Id] = @{ before = $Value }
+    Write-RemediateState $state
+}
+
+function Backup-RemediateIis {
+    if ($script:IisBackedUp) { return }
+    Import-Module WebAdministration
+    Backup-WebConfiguration -Name ('remediate-' + (Get-Date -Format 'yyyyMMdd-HHmmss')) | Out-Null
+    $script:IisBackedUp = $true
+}
+
+function Invoke-RemediateTask {
+    # Read, compare, and set only when the value differs; in check mode only report.
+    param([string] $Id, [string] $Policy, [string] $Name, [scriptblock] $Get, $Desired, [scriptblock] $Set,
+          [switch] $Secret, [switch] $Iis)
+    $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
+    $before = & $Get
+    if ($Secret) {
+        $result.before = $script:Mask
+        $result.after = $script:Mask
+        $result.changed = $true
+        $result.message = 'the password cannot be read back: it is set on every run'
+        if ($script:CheckMode) { $result.message = 'would set the password (check mode)'; return }
+    } else {
+        $result.before = $before
+        $result.after = $Desired
+        if (Test-RemediateEqual $before $Desired) { return }
+        $result.changed = $true
+        if ($script:CheckMode) { $result.message = 'would change (check mode)'; return }
+        Save-RemediateBefore -Id $Id -Value $before
+    }
+    if ($Iis) { Backup-RemediateIis }
+    & $Set $Desired
+    $script:ChangedPolicies[$Policy] = $true
+    if (-not $Secret) { $result.after = & $Get }
+}
+
+function Invoke-RemediateAdvice {
+    param([string] $Id, [string] $Policy, [string] $Name, [string] $Text)
+    $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
+    $result.message = $Text
+    Write-Warning $Text
+}
+
+function Invoke-RemediateRestart {
+    # Once, at the end, and only for policies whose tasks changed something in this run.
+    param([string] $Id, [string] $Policy, [string] $Name, [string[]] $Policies, [switch] $Disruptive,
+          [scriptblock] $Action)
+    $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
+    $needed = @($Policies | Where-Object { $script:ChangedPolicies.ContainsKey($_) }).Count -gt 0
+    if (-not $needed) { $result.message = 'not needed: nothing changed'; return }
+    if ($script:CheckMode) { $result.changed = $true; $result.message = 'would restart (check mode)'; return }
+    if ($Disruptive -and -not $Restart) {
+        $result.message = 'restart needed: run again with -Restart, or restart it in a maintenance window'
+        return
+    }
+    & $Action
+    $result.changed = $true
+}
+
+try {
+
+    # ---- Task 1: orders-sql-login.1 -- policy orders-sql-login, strategy grant-access, step 1
+    # grant_sql_login: SQL Server on sql01 = login CONTOSO\WEB12$ (read)
+    # Follows: KB 207671, "Token types": you must also impersonate an account that has access to the resource
+    $task = @{
+        Id = 'orders-sql-login.1'
+        Policy = 'orders-sql-login'
+        Name = 'grant_sql_login: SQL Server on sql01 = login CONTOSO\WEB12$ (read)'
+        Text = & {
+            $login = 'CONTOSO\WEB12$'
+            $name = '[' + $login.Replace(']', ']]') + ']'
+            $text = "N'" + $login.Replace("'", "''") + "'"
+            @(
+                ('SQL Server on ' + 'sql01' + ': remediate does not connect to SQL Server. Ask its DBA to run this T-SQL (read access):'),
+                ('IF NOT EXISTS (SELECT 1 FROM sys.server_principals WHERE name = ' + $text + ') CREATE LOGIN ' + $name + ' FROM WINDOWS;'),
+                'USE [<the application''s database>];',
+                ('IF NOT EXISTS (SELECT 1 FROM sys.database_principals WHERE name = ' + $text + ') CREATE USER ' + $name + ' FOR LOGIN ' + $name + ';'),
+                ('ALTER ROLE [db_datareader] ADD MEMBER ' + $name + ';'),
+                ('(SQL Server 2008 R2 and older: EXEC sp_addrolemember N''<role>'', ' + $text + '; instead of ALTER ROLE)')
+            ) -join [Environment]::NewLine
+        }
+    }
+    Invoke-RemediateAdvice @task
+} catch {
+    $script:Failed = $true
+    if ($null -ne $script:Current) {
+        $script:Current.failed = $true
+        $script:Current.message = $_.Exception.Message
+    }
+} finally {
+    $summary = [ordered]@{ host = $script:HostName; check = $script:CheckMode; tasks = $script:Results }
+    Write-Output ('REMEDIATE-RESULT ' + (ConvertTo-Json -InputObject $summary -Compress -Depth 8))
+}
+if ($script:Failed) { exit 1 }
