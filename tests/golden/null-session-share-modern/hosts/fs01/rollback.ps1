@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   legacy-null-session-share: strategy null-session-share (high risk)
-#     follows KB 207671, "Problem avoidance": NullSessionShares and NullSessionPipes; windows-facts C.1 (NullSessionShares / NullSessionPipes)
+#     follows KB 207671, "Problem avoidance": NullSessionShares and NullSessionPipes; Microsoft Learn, "Network access: Shares that can be accessed anonymously" and "Network access: Named Pipes that can be accessed anonymously"
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File rollback.ps1 -Check    (reports; changes nothing)
