@@ -238,7 +238,7 @@ try {
             $model = Get-ItemProperty -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool') -Name processModel
             return [ordered]@{ identityType = [string]$model.identityType; userName = [string]$model.userName }
         }
-        # gMSA: SpecificUser, the name ending in $, an empty password (windows-facts F.4, U there)
+        # gMSA: SpecificUser, the name ending in $, an empty password (common practice, not on Microsoft's IIS page: U)
         Desired = [ordered]@{ identityType = 'SpecificUser'; userName = 'CONTOSO\gmsa-gallery$' }
         Set = {
             if (-not (Test-Path -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool'))) { New-WebAppPool -Name 'iusr-gmsa-pool' | Out-Null }

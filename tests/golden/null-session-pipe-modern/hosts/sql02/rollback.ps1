@@ -122,7 +122,7 @@ try {
         Name = 'append_registry_value: HKLM\SYSTEM\CurrentControlSet\Services\LanmanServer\Parameters\NullSessionPipes (multi_string) = + sql\query'
         Restore = {
             param($Before)
-            # rollback.ps1 restarts nothing: the Server service reads these values when it starts (windows-facts C.1, U)
+            # rollback.ps1 restarts nothing: the Server service reads these values when it starts (KB 121281; not verified on current Windows)
             $script:Current.message = 'restored; restart the Server service (Restart-Service LanmanServer -Force, which drops every SMB session) when it suits, as apply.ps1 did'; Write-Warning $script:Current.message
             if ($null -eq $Before) {
                 # the value did not exist before apply.ps1

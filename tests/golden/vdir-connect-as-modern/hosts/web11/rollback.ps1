@@ -130,7 +130,7 @@ try {
                 $script:Current.message = 'physical path and Connect As user restored; the old password of ' + $Before.userName + ' was never read: set it again (IIS Manager, Basic Settings, Connect as)'
                 Write-Warning $script:Current.message
             } else {
-                # no Connect As account before: clear the stored password too (pass-through, windows-facts B.1)
+                # no Connect As account before: clear the stored password too (pass-through, Microsoft Learn, "Virtual Directory")
                 Set-ItemProperty -LiteralPath $at -Name password -Value ''
             }
         }
