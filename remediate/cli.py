@@ -1,7 +1,7 @@
 """The command line: one definition of every command, thin over the library.
 
 Heavy imports (jinja2, pywinrm) happen inside the commands that need them, so
-`remediate --help` stays fast. Every failure becomes an exit status (policy.md F) and a
+`remediate --help` stays fast. Every failure becomes an exit status (docs/policy.md, exit codes) and a
 short message; a traceback only with --debug.
 """
 

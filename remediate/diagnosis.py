@@ -1,4 +1,4 @@
-"""The article's token model (policy.md B): which token the code gets, who the remote
+"""The article's token model (docs/policy.md, how the diagnosis works): which token the code gets, who the remote
 server sees, whether it is recognised there, and whether the policy is satisfied.
 
 `diagnose` answers for the policy as it stands; strategies call `judge` with the token and

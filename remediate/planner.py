@@ -1,4 +1,4 @@
-"""Choosing one strategy per policy (policy.md C): every strategy is assessed, so the plan can
+"""Choosing one strategy per policy (docs/policy.md): every strategy is assessed, so the plan can
 say why each alternative was or was not taken.
 
 May import: remediate.core, remediate.policy, remediate.inventory, remediate.diagnosis,

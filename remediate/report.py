@@ -1,4 +1,4 @@
-"""Plans as the JSON contract (policy.md D), as Markdown, and as text for a terminal.
+"""Plans as the JSON contract (docs/policy.md, the plan as JSON), as Markdown, and as text for a terminal.
 
 The JSON document is the one source: Markdown and text are views of it, so the three can
 never disagree about a verdict or a step.

@@ -1,4 +1,4 @@
-"""`remediate apply`: run each host's rendered script over WinRM (apply.md).
+"""`remediate apply`: run each host's rendered script over WinRM (docs/apply.md).
 
 framing (stdin and the bootstrap), runner (one host over pywinrm), faults (failures and
 their fixes), result (REMEDIATE-RESULT -> status), schedule (role order, forks), secrets,

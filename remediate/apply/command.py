@@ -63,7 +63,7 @@ class Prepared:
 
 def apply(policies: list[Policy], inventory: Inventory, vault: VaultSecrets, options: Options,
           prompt: Prompt | None) -> int:
-    """Run it all; the exit status (apply.md): 0 ok/changed, 4 failed, 5 unreachable or refused."""
+    """Run it all; the exit status (docs/apply.md): 0 ok/changed, 4 failed, 5 unreachable or refused."""
     prepared = prepare(policies, inventory, vault, options, prompt)
     return prepared if isinstance(prepared, int) else execute(prepared, options)
 

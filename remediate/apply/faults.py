@@ -1,4 +1,4 @@
-"""WinRM failures -> a status and a message that says what to fix (apply.md).
+"""WinRM failures -> a status and a message that says what to fix (docs/apply.md).
 
 Everything here is about the connection, so the status is `unreachable`; a script that ran
 and failed is judged by result.py instead. Only WS-Man fault 170 (busy) is retried: a 401

@@ -1,5 +1,5 @@
 """A host's answer -> its status: the last `REMEDIATE-RESULT {json}` line of stdout
-(artifacts.md), the exit code, and stderr (PowerShell's CLIXML made plain text)."""
+(docs/bundle.md), the exit code, and stderr (PowerShell's CLIXML made plain text)."""
 
 from __future__ import annotations
 

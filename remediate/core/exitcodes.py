@@ -1,4 +1,4 @@
-"""Exit statuses shared by every command (policy.md, section F)."""
+"""Exit statuses shared by every command (docs/policy.md, exit codes)."""
 
 from enum import IntEnum
 

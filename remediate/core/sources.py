@@ -25,23 +25,35 @@ LOGON_METHOD_NOTE = f'{KB}, closing note: LogonMethod 2 (network) denies network
 AUDIT = f'{KB}, closing steps: audit logon events to see the logon type'
 IIS5_NOTE = f'{KB}, closing note: the token details apply strictly to IIS 4.0'
 
-FACT_IIS5_TOKENS = "windows-facts A.4, J (IIS 5.0+ tokens: digest, client certificates)"
-FACT_IIS6_SYNC = "windows-facts A.4 [MB-APS] (password sync has no effect from IIS 6.0)"
-FACT_LOGON_DEFAULT = "windows-facts A.2 [MB-LM6], B.1 (LogonMethod defaults)"
-FACT_IUSR = "windows-facts B.1 [IIS-BUILTIN] (IUSR acts anonymously on the network)"
-FACT_EMPTY_ANON = "windows-facts B.1 [CFG-ANON] (userName \"\" uses the pool identity)"
-FACT_POOL = "windows-facts B.1 [CFG-PM] [IIS-APID] (pool identities on the network)"
-FACT_WAM = "windows-facts A.2, A.4 [KB319067] (IWAM and in-process LocalSystem on IIS 4.0-5.1)"
-FACT_LOCALSYSTEM = "windows-facts J (LocalSystem: null session on NT 4.0, computer account from 2000)"
-FACT_SQL_PIPE = "windows-facts G (SQL Server refuses ANONYMOUS LOGON for Windows logins)"
-FACT_NULL_SESSION = "windows-facts C.1 (NullSessionShares / NullSessionPipes)"
-FACT_SMB_HARDENING = "windows-facts C.3 [SMB-HARDEN] (SMB signing on Server 2025 / Windows 11 24H2)"
-FACT_LOGON_RIGHTS = "windows-facts J (interactive logons need \"Log on locally\")"
-FACT_DELEGATION = "windows-facts F.1, F.3, J [KCD-OV] (Kerberos constrained delegation, RBCD)"
-FACT_GMSA = "windows-facts F.4 (gMSA as application pool identity)"
-FACT_COMPLUS = "windows-facts D [COM-APPS] [KB319067] (COM+ application identity)"
-FACT_SSL = "windows-facts J (require SSL: sslFlags / AccessSSL)"
-FACT_LOGONUSER = "windows-facts J (LogonUser needs SeTcbPrivilege on Windows 2000 and earlier)"
-FACT_AUDIT = "windows-facts E (auditpol, events 4624 / 528 / 540)"
-FACT_UNC_VDIR = "windows-facts A.5, B.1 [KB280383] (Connect As credentials)"
-FACT_BASIC7 = "windows-facts B.1 [CFG-BASIC] (Basic is an optional role service on IIS 7+)"
+# Checked Windows facts, each with the public page it comes from (docs/windows-facts.md lists them
+# with their addresses and how sure each one is).
+LEARN = "Microsoft Learn"
+FACT_IIS5_TOKENS = ("KB 216828 and the IIS 5.0 reference (LogonMethod, AnonymousPasswordSync); Digest as a network "
+                    "token and mapped client certificates as clear-text logons are inferred, not documented")
+FACT_IIS6_SYNC = f'{LEARN}, "AnonymousPasswordSync Metabase Property" and "Configuring Subauthentication" (IIS 6.0)'
+FACT_LOGON_DEFAULT = (f'{LEARN}, "LogonMethod" (IIS 6.0 SDK; IIS 5.0 reference) and "Anonymous Authentication" '
+                      '(anonymousAuthentication logonMethod, default ClearText)')
+FACT_IUSR = f'{LEARN}, "Understanding Built-In User and Group Accounts in IIS 7" (IUSR acts anonymously on the network)'
+FACT_EMPTY_ANON = f'{LEARN}, "Anonymous Authentication" (userName "" uses the pool identity)'
+FACT_POOL = (f'{LEARN}, "Application Pool Identities" and "Process Model Settings for an '
+             'Application Pool" (pool identities on the network)')
+FACT_WAM = ('KB 319067, "How to run applications not in the context of the System account" (IWAM and in-process '
+            'LocalSystem)')
+FACT_LOCALSYSTEM = (f'KB 124184, cited by {KB} (LocalSystem: a null session on NT 4.0); {LEARN}, "Application Pool '
+                    'Identities" (the computer account)')
+FACT_SQL_PIPE = ('KB 2443455; MSSQLTips, "Understanding When SQL Server Kerberos Delegation is Needed" (SQL Server '
+                 'refuses ANONYMOUS LOGON for Windows logins)')
+FACT_NULL_SESSION = (f'{LEARN}, "Network access: Shares that can be accessed anonymously" and "Network access: '
+                     'Named Pipes that can be accessed anonymously"')
+FACT_LOGON_RIGHTS = ('KB 218756, "Logon Privileges Required for Anonymous Access" (interactive logons need "Log on '
+                     'locally")')
+FACT_DELEGATION = f'{LEARN}, "Kerberos Constrained Delegation Overview" (constrained and resource-based delegation)'
+FACT_GMSA = (f'{LEARN}, "Process Model Settings for an Application Pool" (managed service accounts as '
+             'pool identity; the empty password is common practice, not documented there)')
+FACT_COMPLUS = f'{LEARN}, "Applications" (COM+ Administration Collections: Identity, Password); KB 319067'
+FACT_SSL = f'{LEARN}, "Access Security" (sslFlags); the IIS 6.0 metabase AccessSSL is unverified'
+FACT_LOGONUSER = f'{LEARN}, "LogonUserW function (winbase.h)" (on Windows 2000 the caller needs SE_TCB_NAME)'
+FACT_AUDIT = f'{LEARN}, "auditpol set" and "4624(S): An account was successfully logged on"; KB 174073 (528 / 540)'
+FACT_UNC_VDIR = (f'KB 280383, "IIS Security Recommendations When You Use a UNC Share"; {LEARN}, "Virtual Directory" '
+                 '(Connect As credentials)')
+FACT_BASIC7 = f'{LEARN}, "Basic Authentication" (an optional role service on IIS 7+)'

@@ -1,4 +1,4 @@
-"""The one strategy catalogue: every strategy id, in catalogue order (policy.md C), and the order
+"""The one strategy catalogue: every strategy id, in catalogue order (docs/policy.md), and the order
 in which the planner tries them for each `access.as`.
 
 A strategy's id is written here and nowhere else: its code lives in

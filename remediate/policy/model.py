@@ -1,5 +1,5 @@
 """The access policy (format version 1) as typed models, with the effective values that
-depend on the IIS version and on other fields (policy.md, the format and its defaults)."""
+depend on the IIS version and on other fields (docs/policy.md, every field)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 def _version_text(value: object) -> object:
-    """`version: 7.5` written as a YAML number is read as the text "7.5" (policy.md E)."""
+    """`version: 7.5` written as a YAML number is read as the text "7.5" (docs/policy.md)."""
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)):

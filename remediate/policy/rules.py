@@ -1,4 +1,4 @@
-"""The rules of input that depend on the IIS version or on several fields at once (policy.md A
+"""The rules of input that depend on the IIS version or on several fields at once (docs/policy.md,
 and E): each gives the dotted key it is about and a message saying what is allowed."""
 
 from __future__ import annotations

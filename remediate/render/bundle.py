@@ -1,4 +1,4 @@
-"""The bundle on disk (artifacts.md): everything is rendered in memory first, so a bad value
+"""The bundle on disk (docs/bundle.md): everything is rendered in memory first, so a bad value
 stops the run before any file is written, and the folder is replaced as a whole."""
 
 from __future__ import annotations

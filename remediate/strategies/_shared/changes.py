@@ -27,7 +27,7 @@ BASIC_SECTION = "system.webServer/security/authentication/basicAuthentication"
 WINDOWS_SECTION = "system.webServer/security/authentication/windowsAuthentication"
 DIGEST_SECTION = "system.webServer/security/authentication/digestAuthentication"
 
-# The metabase numbers and IIS 7+ names of LogonMethod (windows-facts A.2, B.1).
+# The metabase numbers and IIS 7+ names of LogonMethod (Microsoft Learn, "LogonMethod" and "Anonymous Authentication").
 METABASE_LOGON = {"interactive": 0, "batch": 1, "network": 2, "network-cleartext": 3}
 IIS7_LOGON = {"interactive": "Interactive", "batch": "Batch", "network": "Network",
               "network-cleartext": "ClearText"}

@@ -5,7 +5,7 @@ from remediate.strategies._shared.accounts_rule import NamedAccountStrategy
 from remediate.strategies._shared.base import Context, Outcome
 from remediate.strategies._shared.changes import grant_access
 
-# LogonUser needs SeTcbPrivilege on Windows 2000 and earlier (windows-facts J).
+# LogonUser needs SeTcbPrivilege on Windows 2000 and earlier (Microsoft Learn, "LogonUserW function (winbase.h)").
 TCB_REQUIRED = {"4.0": "Windows NT 4.0", "5.0": "Windows 2000"}
 
 

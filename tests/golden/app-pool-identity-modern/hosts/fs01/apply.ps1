@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   iusr-gmsa-pool: strategy app-pool-identity (medium risk)
-#     follows windows-facts B.1 [CFG-PM] [IIS-APID] (pool identities on the network); windows-facts B.1 [CFG-ANON] (userName "" uses the pool identity); windows-facts F.4 (gMSA as application pool identity)
+#     follows Microsoft Learn, "Application Pool Identities" and "Process Model Settings for an Application Pool" (pool identities on the network); Microsoft Learn, "Anonymous Authentication" (userName "" uses the pool identity); Microsoft Learn, "Process Model Settings for an Application Pool" (managed service accounts as pool identity; the empty password is common practice, not documented there)
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File apply.ps1 -Check    (reports; changes nothing)
@@ -165,7 +165,7 @@ try {
 
     # ---- Task 1: iusr-gmsa-pool.5 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 5
     # grant_share_access: share gallery = CONTOSO\gmsa-gallery$: Read
-    # Follows: windows-facts B.1 [CFG-PM] [IIS-APID] (pool identities on the network); windows-facts B.1 [CFG-ANON] (userName "" uses the pool identity); windows-facts F.4 (gMSA as application pool identity)
+    # Follows: Microsoft Learn, "Application Pool Identities" and "Process Model Settings for an Application Pool" (pool identities on the network); Microsoft Learn, "Anonymous Authentication" (userName "" uses the pool identity); Microsoft Learn, "Process Model Settings for an Application Pool" (managed service accounts as pool identity; the empty password is common practice, not documented there)
     $task = @{
         Id = 'iusr-gmsa-pool.5'
         Policy = 'iusr-gmsa-pool'
@@ -197,7 +197,7 @@ try {
 
     # ---- Task 2: iusr-gmsa-pool.6 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 6
     # grant_ntfs_access: folder of share gallery\images = CONTOSO\gmsa-gallery$: RX
-    # Follows: windows-facts B.1 [CFG-PM] [IIS-APID] (pool identities on the network); windows-facts B.1 [CFG-ANON] (userName "" uses the pool identity); windows-facts F.4 (gMSA as application pool identity)
+    # Follows: Microsoft Learn, "Application Pool Identities" and "Process Model Settings for an Application Pool" (pool identities on the network); Microsoft Learn, "Anonymous Authentication" (userName "" uses the pool identity); Microsoft Learn, "Process Model Settings for an Application Pool" (managed service accounts as pool identity; the empty password is common practice, not documented there)
     $task = @{
         Id = 'iusr-gmsa-pool.6'
         Policy = 'iusr-gmsa-pool'

@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   iusr-gmsa-pool: strategy app-pool-identity (medium risk)
-#     follows windows-facts B.1 [CFG-PM] [IIS-APID] (pool identities on the network); windows-facts B.1 [CFG-ANON] (userName "" uses the pool identity); windows-facts F.4 (gMSA as application pool identity)
+#     follows Microsoft Learn, "Application Pool Identities" and "Process Model Settings for an Application Pool" (pool identities on the network); Microsoft Learn, "Anonymous Authentication" (userName "" uses the pool identity); Microsoft Learn, "Process Model Settings for an Application Pool" (managed service accounts as pool identity; the empty password is common practice, not documented there)
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File rollback.ps1 -Check    (reports; changes nothing)

@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   iusr-gmsa-pool: strategy app-pool-identity (medium risk)
-#     follows windows-facts B.1 [CFG-PM] [IIS-APID] (pool identities on the network); windows-facts B.1 [CFG-ANON] (userName "" uses the pool identity); windows-facts F.4 (gMSA as application pool identity)
+#     follows Microsoft Learn, "Application Pool Identities" and "Process Model Settings for an Application Pool" (pool identities on the network); Microsoft Learn, "Anonymous Authentication" (userName "" uses the pool identity); Microsoft Learn, "Process Model Settings for an Application Pool" (managed service accounts as pool identity; the empty password is common practice, not documented there)
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File apply.ps1 -Check    (reports; changes nothing)
@@ -165,7 +165,7 @@ try {
 
     # ---- Task 1: iusr-gmsa-pool.1 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 1
     # assign_app_pool: Default Web Site/gallery = application pool iusr-gmsa-pool
-    # Follows: windows-facts B.1 [CFG-PM] [IIS-APID] (pool identities on the network); windows-facts B.1 [CFG-ANON] (userName "" uses the pool identity); windows-facts F.4 (gMSA as application pool identity)
+    # Follows: Microsoft Learn, "Application Pool Identities" and "Process Model Settings for an Application Pool" (pool identities on the network); Microsoft Learn, "Anonymous Authentication" (userName "" uses the pool identity); Microsoft Learn, "Process Model Settings for an Application Pool" (managed service accounts as pool identity; the empty password is common practice, not documented there)
     $task = @{
         Id = 'iusr-gmsa-pool.1'
         Policy = 'iusr-gmsa-pool'
@@ -226,7 +226,7 @@ try {
 
     # ---- Task 2: iusr-gmsa-pool.2 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 2
     # set_app_pool_identity: application pool iusr-gmsa-pool = CONTOSO\gmsa-gallery$ (gMSA: no password)
-    # Follows: windows-facts B.1 [CFG-PM] [IIS-APID] (pool identities on the network); windows-facts B.1 [CFG-ANON] (userName "" uses the pool identity); windows-facts F.4 (gMSA as application pool identity)
+    # Follows: Microsoft Learn, "Application Pool Identities" and "Process Model Settings for an Application Pool" (pool identities on the network); Microsoft Learn, "Anonymous Authentication" (userName "" uses the pool identity); Microsoft Learn, "Process Model Settings for an Application Pool" (managed service accounts as pool identity; the empty password is common practice, not documented there)
     $task = @{
         Id = 'iusr-gmsa-pool.2'
         Policy = 'iusr-gmsa-pool'
@@ -238,7 +238,7 @@ try {
             $model = Get-ItemProperty -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool') -Name processModel
             return [ordered]@{ identityType = [string]$model.identityType; userName = [string]$model.userName }
         }
-        # gMSA: SpecificUser, the name ending in $, an empty password (windows-facts F.4, U there)
+        # gMSA: SpecificUser, the name ending in $, an empty password (common practice, not on Microsoft's IIS page: U)
         Desired = [ordered]@{ identityType = 'SpecificUser'; userName = 'CONTOSO\gmsa-gallery$' }
         Set = {
             if (-not (Test-Path -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool'))) { New-WebAppPool -Name 'iusr-gmsa-pool' | Out-Null }
@@ -251,7 +251,7 @@ try {
 
     # ---- Task 3: iusr-gmsa-pool.3 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 3
     # set_iis_attribute: Default Web Site/gallery: system.webServer/security/authentication/anonymousAuthentication/@userName = ""
-    # Follows: windows-facts B.1 [CFG-PM] [IIS-APID] (pool identities on the network); windows-facts B.1 [CFG-ANON] (userName "" uses the pool identity); windows-facts F.4 (gMSA as application pool identity)
+    # Follows: Microsoft Learn, "Application Pool Identities" and "Process Model Settings for an Application Pool" (pool identities on the network); Microsoft Learn, "Anonymous Authentication" (userName "" uses the pool identity); Microsoft Learn, "Process Model Settings for an Application Pool" (managed service accounts as pool identity; the empty password is common practice, not documented there)
     $task = @{
         Id = 'iusr-gmsa-pool.3'
         Policy = 'iusr-gmsa-pool'

@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   complus-component: strategy complus-identity (medium risk)
-#     follows KB 207671, "Problem avoidance": MTS package or COM+ server application with a specific identity; windows-facts D [COM-APPS] [KB319067] (COM+ application identity)
+#     follows KB 207671, "Problem avoidance": MTS package or COM+ server application with a specific identity; Microsoft Learn, "Applications" (COM+ Administration Collections: Identity, Password); KB 319067
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File rollback.ps1 -Check    (reports; changes nothing)

@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   complus-component: strategy complus-identity (medium risk)
-#     follows KB 207671, "Problem avoidance": MTS package or COM+ server application with a specific identity; windows-facts D [COM-APPS] [KB319067] (COM+ application identity)
+#     follows KB 207671, "Problem avoidance": MTS package or COM+ server application with a specific identity; Microsoft Learn, "Applications" (COM+ Administration Collections: Identity, Password); KB 319067
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File apply.ps1 -Check    (reports; changes nothing)
@@ -165,7 +165,7 @@ try {
 
     # ---- Task 1: complus-component.2 -- policy complus-component, strategy complus-identity, step 2
     # grant_share_access: share invoices = CONTOSO\svc-billing: Change
-    # Follows: KB 207671, "Problem avoidance": MTS package or COM+ server application with a specific identity; windows-facts D [COM-APPS] [KB319067] (COM+ application identity)
+    # Follows: KB 207671, "Problem avoidance": MTS package or COM+ server application with a specific identity; Microsoft Learn, "Applications" (COM+ Administration Collections: Identity, Password); KB 319067
     $task = @{
         Id = 'complus-component.2'
         Policy = 'complus-component'
@@ -197,7 +197,7 @@ try {
 
     # ---- Task 2: complus-component.3 -- policy complus-component, strategy complus-identity, step 3
     # grant_ntfs_access: folder of share invoices = CONTOSO\svc-billing: M
-    # Follows: KB 207671, "Problem avoidance": MTS package or COM+ server application with a specific identity; windows-facts D [COM-APPS] [KB319067] (COM+ application identity)
+    # Follows: KB 207671, "Problem avoidance": MTS package or COM+ server application with a specific identity; Microsoft Learn, "Applications" (COM+ Administration Collections: Identity, Password); KB 319067
     $task = @{
         Id = 'complus-component.3'
         Policy = 'complus-component'

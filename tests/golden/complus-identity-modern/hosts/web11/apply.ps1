@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   complus-component: strategy complus-identity (medium risk)
-#     follows KB 207671, "Problem avoidance": MTS package or COM+ server application with a specific identity; windows-facts D [COM-APPS] [KB319067] (COM+ application identity)
+#     follows KB 207671, "Problem avoidance": MTS package or COM+ server application with a specific identity; Microsoft Learn, "Applications" (COM+ Administration Collections: Identity, Password); KB 319067
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File apply.ps1 -Check    (reports; changes nothing)
@@ -166,7 +166,7 @@ try {
 
     # ---- Task 1: complus-component.1 -- policy complus-component, strategy complus-identity, step 1
     # set_complus_identity: COM+ server application holding Billing.InvoiceWriter = CONTOSO\svc-billing with <secret from environment variable SVC_BILLING_PASSWORD> (set on every run: it cannot be read back)
-    # Follows: KB 207671, "Problem avoidance": MTS package or COM+ server application with a specific identity; windows-facts D [COM-APPS] [KB319067] (COM+ application identity)
+    # Follows: KB 207671, "Problem avoidance": MTS package or COM+ server application with a specific identity; Microsoft Learn, "Applications" (COM+ Administration Collections: Identity, Password); KB 319067
     $task = @{
         Id = 'complus-component.1'
         Policy = 'complus-component'

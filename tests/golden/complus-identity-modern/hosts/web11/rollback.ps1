@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   complus-component: strategy complus-identity (medium risk)
-#     follows KB 207671, "Problem avoidance": MTS package or COM+ server application with a specific identity; windows-facts D [COM-APPS] [KB319067] (COM+ application identity)
+#     follows KB 207671, "Problem avoidance": MTS package or COM+ server application with a specific identity; Microsoft Learn, "Applications" (COM+ Administration Collections: Identity, Password); KB 319067
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File rollback.ps1 -Check    (reports; changes nothing)
@@ -122,7 +122,7 @@ try {
         Name = 'set_complus_identity: COM+ server application holding Billing.InvoiceWriter = CONTOSO\svc-billing with <secret from environment variable SVC_BILLING_PASSWORD> (set on every run: it cannot be read back)'
         Restore = {
             param($Before)
-            # built-in identities have no password (windows-facts D); any other account needs its password
+            # built-in identities have no password (Microsoft Learn, "Applications", COM+); any other account needs its password
             if (@('Interactive User', 'nt authority\localservice', 'nt authority\networkservice', 'nt authority\system') -notcontains [string]$Before) {
                 $script:Current.message = 'the application ran as ' + $Before + ' before; that password was never read: set the identity back by hand (Component Services, Properties, Identity)'
                 Write-Warning $script:Current.message

@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   reports-share: strategy domain-anonymous-account (medium risk)
-#     follows KB 207671, "Problem avoidance": configure the anonymous account as a domain account; windows-facts A.2 [MB-LM6], B.1 (LogonMethod defaults)
+#     follows KB 207671, "Problem avoidance": configure the anonymous account as a domain account; Microsoft Learn, "LogonMethod" (IIS 6.0 SDK; IIS 5.0 reference) and "Anonymous Authentication" (anonymousAuthentication logonMethod, default ClearText)
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File rollback.ps1 -Check    (reports; changes nothing)

@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   reports-share: strategy domain-anonymous-account (medium risk)
-#     follows KB 207671, "Problem avoidance": configure the anonymous account as a domain account; windows-facts A.2 [MB-LM6], B.1 (LogonMethod defaults)
+#     follows KB 207671, "Problem avoidance": configure the anonymous account as a domain account; Microsoft Learn, "LogonMethod" (IIS 6.0 SDK; IIS 5.0 reference) and "Anonymous Authentication" (anonymousAuthentication logonMethod, default ClearText)
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File apply.ps1 -Check    (reports; changes nothing)
@@ -165,7 +165,7 @@ try {
 
     # ---- Task 1: reports-share.3 -- policy reports-share, strategy domain-anonymous-account, step 3
     # grant_share_access: share reports = CONTOSO\svc-reports: Read
-    # Follows: KB 207671, "Problem avoidance": configure the anonymous account as a domain account; windows-facts A.2 [MB-LM6], B.1 (LogonMethod defaults)
+    # Follows: KB 207671, "Problem avoidance": configure the anonymous account as a domain account; Microsoft Learn, "LogonMethod" (IIS 6.0 SDK; IIS 5.0 reference) and "Anonymous Authentication" (anonymousAuthentication logonMethod, default ClearText)
     $task = @{
         Id = 'reports-share.3'
         Policy = 'reports-share'
@@ -197,7 +197,7 @@ try {
 
     # ---- Task 2: reports-share.4 -- policy reports-share, strategy domain-anonymous-account, step 4
     # grant_ntfs_access: folder of share reports = CONTOSO\svc-reports: RX
-    # Follows: KB 207671, "Problem avoidance": configure the anonymous account as a domain account; windows-facts A.2 [MB-LM6], B.1 (LogonMethod defaults)
+    # Follows: KB 207671, "Problem avoidance": configure the anonymous account as a domain account; Microsoft Learn, "LogonMethod" (IIS 6.0 SDK; IIS 5.0 reference) and "Anonymous Authentication" (anonymousAuthentication logonMethod, default ClearText)
     $task = @{
         Id = 'reports-share.4'
         Policy = 'reports-share'

@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   reports-share: strategy domain-anonymous-account (medium risk)
-#     follows KB 207671, "Problem avoidance": configure the anonymous account as a domain account; windows-facts A.2 [MB-LM6], B.1 (LogonMethod defaults)
+#     follows KB 207671, "Problem avoidance": configure the anonymous account as a domain account; Microsoft Learn, "LogonMethod" (IIS 6.0 SDK; IIS 5.0 reference) and "Anonymous Authentication" (anonymousAuthentication logonMethod, default ClearText)
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File apply.ps1 -Check    (reports; changes nothing)
@@ -166,7 +166,7 @@ try {
 
     # ---- Task 1: reports-share.1 -- policy reports-share, strategy domain-anonymous-account, step 1
     # set_iis_attribute: Default Web Site/reports: system.webServer/security/authentication/anonymousAuthentication/@userName = CONTOSO\svc-reports
-    # Follows: KB 207671, "Problem avoidance": configure the anonymous account as a domain account; windows-facts A.2 [MB-LM6], B.1 (LogonMethod defaults)
+    # Follows: KB 207671, "Problem avoidance": configure the anonymous account as a domain account; Microsoft Learn, "LogonMethod" (IIS 6.0 SDK; IIS 5.0 reference) and "Anonymous Authentication" (anonymousAuthentication logonMethod, default ClearText)
     $task = @{
         Id = 'reports-share.1'
         Policy = 'reports-share'
@@ -180,7 +180,7 @@ try {
 
     # ---- Task 2: reports-share.2 -- policy reports-share, strategy domain-anonymous-account, step 2
     # set_iis_attribute: Default Web Site/reports: system.webServer/security/authentication/anonymousAuthentication/@password = <secret from environment variable SVC_REPORTS_PASSWORD>
-    # Follows: KB 207671, "Problem avoidance": configure the anonymous account as a domain account; windows-facts A.2 [MB-LM6], B.1 (LogonMethod defaults)
+    # Follows: KB 207671, "Problem avoidance": configure the anonymous account as a domain account; Microsoft Learn, "LogonMethod" (IIS 6.0 SDK; IIS 5.0 reference) and "Anonymous Authentication" (anonymousAuthentication logonMethod, default ClearText)
     $task = @{
         Id = 'reports-share.2'
         Policy = 'reports-share'

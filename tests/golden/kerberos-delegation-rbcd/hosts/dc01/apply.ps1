@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   sql-kerberos-delegation: strategy kerberos-delegation (medium risk)
-#     follows windows-facts F.1, F.3, J [KCD-OV] (Kerberos constrained delegation, RBCD)
+#     follows Microsoft Learn, "Kerberos Constrained Delegation Overview" (constrained and resource-based delegation)
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File apply.ps1 -Check    (reports; changes nothing)
@@ -165,7 +165,7 @@ try {
 
     # ---- Task 1: sql-kerberos-delegation.1 -- policy sql-kerberos-delegation, strategy kerberos-delegation, step 1
     # configure_delegation: CONTOSO\SQL01$ = resource-based: CONTOSO\WEB12$ may delegate to CONTOSO\SQL01$
-    # Follows: windows-facts F.1, F.3, J [KCD-OV] (Kerberos constrained delegation, RBCD)
+    # Follows: Microsoft Learn, "Kerberos Constrained Delegation Overview" (constrained and resource-based delegation)
     $task = @{
         Id = 'sql-kerberos-delegation.1'
         Policy = 'sql-kerberos-delegation'

@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   sql-kerberos-delegation: strategy kerberos-delegation (medium risk)
-#     follows windows-facts F.1, F.3, J [KCD-OV] (Kerberos constrained delegation, RBCD)
+#     follows Microsoft Learn, "Kerberos Constrained Delegation Overview" (constrained and resource-based delegation)
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File rollback.ps1 -Check    (reports; changes nothing)

@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   sql-pipe-sql-login: strategy null-session-pipe (high risk)
-#     follows KB 207671, "Problem avoidance": NullSessionShares and NullSessionPipes; windows-facts C.1 (NullSessionShares / NullSessionPipes); windows-facts G (SQL Server refuses ANONYMOUS LOGON for Windows logins)
+#     follows KB 207671, "Problem avoidance": NullSessionShares and NullSessionPipes; Microsoft Learn, "Network access: Shares that can be accessed anonymously" and "Network access: Named Pipes that can be accessed anonymously"; KB 2443455; MSSQLTips, "Understanding When SQL Server Kerberos Delegation is Needed" (SQL Server refuses ANONYMOUS LOGON for Windows logins)
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File apply.ps1 -Check    (reports; changes nothing)
@@ -165,7 +165,7 @@ try {
 
     # ---- Task 1: sql-pipe-sql-login.1 -- policy sql-pipe-sql-login, strategy null-session-pipe, step 1
     # append_registry_value: HKLM\SYSTEM\CurrentControlSet\Services\LanmanServer\Parameters\NullSessionPipes (multi_string) = + sql\query
-    # Follows: KB 207671, "Problem avoidance": NullSessionShares and NullSessionPipes; windows-facts C.1 (NullSessionShares / NullSessionPipes); windows-facts G (SQL Server refuses ANONYMOUS LOGON for Windows logins)
+    # Follows: KB 207671, "Problem avoidance": NullSessionShares and NullSessionPipes; Microsoft Learn, "Network access: Shares that can be accessed anonymously" and "Network access: Named Pipes that can be accessed anonymously"; KB 2443455; MSSQLTips, "Understanding When SQL Server Kerberos Delegation is Needed" (SQL Server refuses ANONYMOUS LOGON for Windows logins)
     $task = @{
         Id = 'sql-pipe-sql-login.1'
         Policy = 'sql-pipe-sql-login'

@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   sql-pipe-sql-login: strategy null-session-pipe (high risk)
-#     follows KB 207671, "Problem avoidance": NullSessionShares and NullSessionPipes; windows-facts C.1 (NullSessionShares / NullSessionPipes); windows-facts G (SQL Server refuses ANONYMOUS LOGON for Windows logins)
+#     follows KB 207671, "Problem avoidance": NullSessionShares and NullSessionPipes; Microsoft Learn, "Network access: Shares that can be accessed anonymously" and "Network access: Named Pipes that can be accessed anonymously"; KB 2443455; MSSQLTips, "Understanding When SQL Server Kerberos Delegation is Needed" (SQL Server refuses ANONYMOUS LOGON for Windows logins)
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File rollback.ps1 -Check    (reports; changes nothing)
@@ -122,7 +122,7 @@ try {
         Name = 'append_registry_value: HKLM\SYSTEM\CurrentControlSet\Services\LanmanServer\Parameters\NullSessionPipes (multi_string) = + sql\query'
         Restore = {
             param($Before)
-            # rollback.ps1 restarts nothing: the Server service reads these values when it starts (windows-facts C.1, U)
+            # rollback.ps1 restarts nothing: the Server service reads these values when it starts (KB 121281; not verified on current Windows)
             $script:Current.message = 'restored; restart the Server service (Restart-Service LanmanServer -Force, which drops every SMB session) when it suits, as apply.ps1 did'; Write-Warning $script:Current.message
             if ($null -eq $Before) {
                 # the value did not exist before apply.ps1

@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   legacy-null-session-share: strategy null-session-share (high risk)
-#     follows KB 207671, "Problem avoidance": NullSessionShares and NullSessionPipes; windows-facts C.1 (NullSessionShares / NullSessionPipes)
+#     follows KB 207671, "Problem avoidance": NullSessionShares and NullSessionPipes; Microsoft Learn, "Network access: Shares that can be accessed anonymously" and "Network access: Named Pipes that can be accessed anonymously"
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File apply.ps1 -Check    (reports; changes nothing)
@@ -165,7 +165,7 @@ try {
 
     # ---- Task 1: legacy-null-session-share.1 -- policy legacy-null-session-share, strategy null-session-share, step 1
     # append_registry_value: HKLM\SYSTEM\CurrentControlSet\Services\LanmanServer\Parameters\NullSessionShares (multi_string) = + public
-    # Follows: KB 207671, "Problem avoidance": NullSessionShares and NullSessionPipes; windows-facts C.1 (NullSessionShares / NullSessionPipes)
+    # Follows: KB 207671, "Problem avoidance": NullSessionShares and NullSessionPipes; Microsoft Learn, "Network access: Shares that can be accessed anonymously" and "Network access: Named Pipes that can be accessed anonymously"
     $task = @{
         Id = 'legacy-null-session-share.1'
         Policy = 'legacy-null-session-share'
@@ -209,7 +209,7 @@ try {
 
     # ---- Task 2: legacy-null-session-share.2 -- policy legacy-null-session-share, strategy null-session-share, step 2
     # grant_share_access: share public = NT AUTHORITY\ANONYMOUS LOGON: Read
-    # Follows: KB 207671, "Problem avoidance": NullSessionShares and NullSessionPipes; windows-facts C.1 (NullSessionShares / NullSessionPipes)
+    # Follows: KB 207671, "Problem avoidance": NullSessionShares and NullSessionPipes; Microsoft Learn, "Network access: Shares that can be accessed anonymously" and "Network access: Named Pipes that can be accessed anonymously"
     $task = @{
         Id = 'legacy-null-session-share.2'
         Policy = 'legacy-null-session-share'
@@ -241,7 +241,7 @@ try {
 
     # ---- Task 3: legacy-null-session-share.3 -- policy legacy-null-session-share, strategy null-session-share, step 3
     # grant_ntfs_access: folder of share public = NT AUTHORITY\ANONYMOUS LOGON: RX
-    # Follows: KB 207671, "Problem avoidance": NullSessionShares and NullSessionPipes; windows-facts C.1 (NullSessionShares / NullSessionPipes)
+    # Follows: KB 207671, "Problem avoidance": NullSessionShares and NullSessionPipes; Microsoft Learn, "Network access: Shares that can be accessed anonymously" and "Network access: Named Pipes that can be accessed anonymously"
     $task = @{
         Id = 'legacy-null-session-share.3'
         Policy = 'legacy-null-session-share'

@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   legacy-null-session-share: strategy null-session-share (high risk)
-#     follows KB 207671, "Problem avoidance": NullSessionShares and NullSessionPipes; windows-facts C.1 (NullSessionShares / NullSessionPipes)
+#     follows KB 207671, "Problem avoidance": NullSessionShares and NullSessionPipes; Microsoft Learn, "Network access: Shares that can be accessed anonymously" and "Network access: Named Pipes that can be accessed anonymously"
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File rollback.ps1 -Check    (reports; changes nothing)
@@ -164,7 +164,7 @@ try {
         Name = 'append_registry_value: HKLM\SYSTEM\CurrentControlSet\Services\LanmanServer\Parameters\NullSessionShares (multi_string) = + public'
         Restore = {
             param($Before)
-            # rollback.ps1 restarts nothing: the Server service reads these values when it starts (windows-facts C.1, U)
+            # rollback.ps1 restarts nothing: the Server service reads these values when it starts (KB 121281; not verified on current Windows)
             $script:Current.message = 'restored; restart the Server service (Restart-Service LanmanServer -Force, which drops every SMB session) when it suits, as apply.ps1 did'; Write-Warning $script:Current.message
             if ($null -eq $Before) {
                 # the value did not exist before apply.ps1

@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   ntlm-thread-impersonation: strategy thread-impersonation (high risk)
-#     follows KB 207671, "Problem avoidance": perform your own impersonation (LogonUser); windows-facts J (LogonUser needs SeTcbPrivilege on Windows 2000 and earlier)
+#     follows KB 207671, "Problem avoidance": perform your own impersonation (LogonUser); Microsoft Learn, "LogonUserW function (winbase.h)" (on Windows 2000 the caller needs SE_TCB_NAME)
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File apply.ps1 -Check    (reports; changes nothing)
@@ -165,7 +165,7 @@ try {
 
     # ---- Task 1: ntlm-thread-impersonation.2 -- policy ntlm-thread-impersonation, strategy thread-impersonation, step 2
     # grant_share_access: share audit = CONTOSO\svc-audit: Change
-    # Follows: KB 207671, "Problem avoidance": perform your own impersonation (LogonUser); windows-facts J (LogonUser needs SeTcbPrivilege on Windows 2000 and earlier)
+    # Follows: KB 207671, "Problem avoidance": perform your own impersonation (LogonUser); Microsoft Learn, "LogonUserW function (winbase.h)" (on Windows 2000 the caller needs SE_TCB_NAME)
     $task = @{
         Id = 'ntlm-thread-impersonation.2'
         Policy = 'ntlm-thread-impersonation'
@@ -197,7 +197,7 @@ try {
 
     # ---- Task 2: ntlm-thread-impersonation.3 -- policy ntlm-thread-impersonation, strategy thread-impersonation, step 3
     # grant_ntfs_access: folder of share audit = CONTOSO\svc-audit: M
-    # Follows: KB 207671, "Problem avoidance": perform your own impersonation (LogonUser); windows-facts J (LogonUser needs SeTcbPrivilege on Windows 2000 and earlier)
+    # Follows: KB 207671, "Problem avoidance": perform your own impersonation (LogonUser); Microsoft Learn, "LogonUserW function (winbase.h)" (on Windows 2000 the caller needs SE_TCB_NAME)
     $task = @{
         Id = 'ntlm-thread-impersonation.3'
         Policy = 'ntlm-thread-impersonation'

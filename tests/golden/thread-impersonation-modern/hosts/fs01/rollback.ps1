@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   ntlm-thread-impersonation: strategy thread-impersonation (high risk)
-#     follows KB 207671, "Problem avoidance": perform your own impersonation (LogonUser); windows-facts J (LogonUser needs SeTcbPrivilege on Windows 2000 and earlier)
+#     follows KB 207671, "Problem avoidance": perform your own impersonation (LogonUser); Microsoft Learn, "LogonUserW function (winbase.h)" (on Windows 2000 the caller needs SE_TCB_NAME)
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File rollback.ps1 -Check    (reports; changes nothing)

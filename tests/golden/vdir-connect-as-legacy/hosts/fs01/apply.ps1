@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   content-share: strategy vdir-connect-as (medium risk)
-#     follows KB 207671, "Problem avoidance": a share located on another computer, Connect As; windows-facts A.5, B.1 [KB280383] (Connect As credentials)
+#     follows KB 207671, "Problem avoidance": a share located on another computer, Connect As; KB 280383, "IIS Security Recommendations When You Use a UNC Share"; Microsoft Learn, "Virtual Directory" (Connect As credentials)
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File apply.ps1 -Check    (reports; changes nothing)
@@ -165,7 +165,7 @@ try {
 
     # ---- Task 1: content-share.2 -- policy content-share, strategy vdir-connect-as, step 2
     # grant_share_access: share docs = CONTOSO\svc-webcontent: Read
-    # Follows: KB 207671, "Problem avoidance": a share located on another computer, Connect As; windows-facts A.5, B.1 [KB280383] (Connect As credentials)
+    # Follows: KB 207671, "Problem avoidance": a share located on another computer, Connect As; KB 280383, "IIS Security Recommendations When You Use a UNC Share"; Microsoft Learn, "Virtual Directory" (Connect As credentials)
     $task = @{
         Id = 'content-share.2'
         Policy = 'content-share'
@@ -197,7 +197,7 @@ try {
 
     # ---- Task 2: content-share.3 -- policy content-share, strategy vdir-connect-as, step 3
     # grant_ntfs_access: folder of share docs = CONTOSO\svc-webcontent: RX
-    # Follows: KB 207671, "Problem avoidance": a share located on another computer, Connect As; windows-facts A.5, B.1 [KB280383] (Connect As credentials)
+    # Follows: KB 207671, "Problem avoidance": a share located on another computer, Connect As; KB 280383, "IIS Security Recommendations When You Use a UNC Share"; Microsoft Learn, "Virtual Directory" (Connect As credentials)
     $task = @{
         Id = 'content-share.3'
         Policy = 'content-share'

@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   content-share: strategy vdir-connect-as (medium risk)
-#     follows KB 207671, "Problem avoidance": a share located on another computer, Connect As; windows-facts A.5, B.1 [KB280383] (Connect As credentials)
+#     follows KB 207671, "Problem avoidance": a share located on another computer, Connect As; KB 280383, "IIS Security Recommendations When You Use a UNC Share"; Microsoft Learn, "Virtual Directory" (Connect As credentials)
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File apply.ps1 -Check    (reports; changes nothing)
@@ -166,7 +166,7 @@ try {
 
     # ---- Task 1: content-share.1 -- policy content-share, strategy vdir-connect-as, step 1
     # set_virtual_directory: Intranet/docs = \\fs01\docs as CONTOSO\svc-webcontent with <secret from environment variable SVC_WEBCONTENT_PASSWORD>
-    # Follows: KB 207671, "Problem avoidance": a share located on another computer, Connect As; windows-facts A.5, B.1 [KB280383] (Connect As credentials)
+    # Follows: KB 207671, "Problem avoidance": a share located on another computer, Connect As; KB 280383, "IIS Security Recommendations When You Use a UNC Share"; Microsoft Learn, "Virtual Directory" (Connect As credentials)
     $task = @{
         Id = 'content-share.1'
         Policy = 'content-share'

@@ -2,7 +2,7 @@
 #
 # Policies, in the order their tasks run:
 #   content-share: strategy vdir-connect-as (medium risk)
-#     follows KB 207671, "Problem avoidance": a share located on another computer, Connect As; windows-facts A.5, B.1 [KB280383] (Connect As credentials)
+#     follows KB 207671, "Problem avoidance": a share located on another computer, Connect As; KB 280383, "IIS Security Recommendations When You Use a UNC Share"; Microsoft Learn, "Virtual Directory" (Connect As credentials)
 #
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File rollback.ps1 -Check    (reports; changes nothing)
@@ -130,7 +130,7 @@ try {
                 $script:Current.message = 'physical path and Connect As user restored; the old password of ' + $Before.userName + ' was never read: set it again (IIS Manager, Basic Settings, Connect as)'
                 Write-Warning $script:Current.message
             } else {
-                # no Connect As account before: clear the stored password too (pass-through, windows-facts B.1)
+                # no Connect As account before: clear the stored password too (pass-through, Microsoft Learn, "Virtual Directory")
                 Set-ItemProperty -LiteralPath $at -Name password -Value ''
             }
         }
