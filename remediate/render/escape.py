@@ -21,9 +21,14 @@ class UnsafeValue(InputError):
     """A value that cannot be written into a script safely (exit 2)."""
 
 
-def refuse(message: str) -> str:
-    """For templates: an operation this Windows cannot run is refused at render time (exit 2)."""
-    raise UnsafeValue([Problem("(render)", None, "", message)])
+# Characters a Windows user name may not contain (Microsoft Learn: "USER_INFO_0 structure" and the
+# "SAM-Account-Name attribute"): such a name can be neither created nor written into an ADSI path.
+USER_NAME_FORBIDDEN = '"/\\[]:;|=,+*?<>'
+
+
+def forbidden_in_user_name(name: str) -> str | None:
+    """The first character of USER_NAME_FORBIDDEN (in its order) that `name` contains, or None."""
+    return next((c for c in USER_NAME_FORBIDDEN if c in name), None)
 
 
 def _checked(value: object, language: str) -> str:

@@ -7,12 +7,26 @@ from dataclasses import dataclass, field, replace
 
 from remediate.core.errors import InputError, Problem
 from remediate.core.versions import IIS_WINDOWS, windows_at_least
-from remediate.operations import Operation, RecycleAppPool, RestartService
+from remediate.operations import Operation, RecycleAppPool, RestartService, SetAppPoolIdentity, SetComPlusIdentity
 from remediate.planner import Plan
 from remediate.policy import SecretRef
 
 RESTART_KINDS = (RecycleAppPool, RestartService)
 DOMAIN = "domain"   # the folder of AD steps when the policy names no domain_host
+
+# What a host's Windows has that changes how a step is spelled, by the oldest Windows that has it:
+# decided here, so that templates only test a named feature (`script.has("auditpol")`).
+WINDOWS_FEATURES = {
+    "admin_consoles": "2000",                 # Computer Management, Local Security Policy (NT 4.0: User Manager)
+    "complus": SetComPlusIdentity.oldest_windows,       # COMAdmin (NT 4.0 has MTS)
+    "app_pools": SetAppPoolIdentity.oldest_windows,     # IIS 6.0 application pools
+    "everyone_excludes_anonymous": "2003",    # Everyone no longer includes ANONYMOUS LOGON
+    "auditpol": "2008",                       # auditpol.exe with subcategories
+}
+
+
+def windows_has(windows: str, feature: str) -> bool:
+    return windows_at_least(windows, WINDOWS_FEATURES[feature])
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,10 @@ class HostScript:
                 param = SecretParameter.of(task.policy, ref)
                 found.setdefault(param.name, param)
         return list(found.values())
+
+    def has(self, feature: str) -> bool:
+        """Whether this host's Windows has a feature of WINDOWS_FEATURES."""
+        return windows_has(self.windows, feature)
 
     @property
     def legacy_powershell(self) -> bool:
