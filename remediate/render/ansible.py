@@ -27,14 +27,15 @@ import shlex
 import textwrap
 from dataclasses import dataclass, field
 
-import jinja2
 import yaml
 
 from remediate.core.errors import Problem
 from remediate.operations import RecycleAppPool, RestartService, SetAppPoolIdentity, SetRegistryValue
 from remediate.planner import Plan
 from remediate.render.escape import UnsafeValue
-from remediate.render.tasks import DOMAIN, HostScript, SecretParameter, Task, host_scripts, windows_has
+from remediate.render.features import windows_has
+from remediate.render.libraries import APPLY, included, libraries
+from remediate.render.tasks import DOMAIN, HostScript, SecretParameter, Task, host_scripts
 from remediate.render.templating import environment, render
 
 FOLDER = "ansible"
@@ -77,11 +78,6 @@ class View:
         return windows_has(self.windows, feature)
 
 
-def _helpers() -> jinja2.Template:
-    """apply.ps1's helper functions (Save-RemediateBefore, Invoke-RemediateTask, ...): one template."""
-    return environment().get_template("powershell/apply_functions.j2")
-
-
 def op_body(task: Task, view: View) -> str:
     """The op template's apply block for one step, exactly as apply.ps1 has it."""
     return environment().get_template("ansible/op_apply.j2").render(task=task, script=view)
@@ -99,8 +95,10 @@ def _script(template: str, task: Task, view: View, file_name: str, hosts: list[s
             what: str, notified: list[str] = ()) -> str:
     """One step's script (task_script or record_before) for the hosts that share it."""
     body = op_body(task, view) if template == "task_script" else ""
-    helpers = _helpers().render(script=view)
-    text = render(f"ansible/{template}.ps1.j2", task=task, script=view, body=body, helpers=helpers,
+    names = libraries("powershell", view.windows, [task.op], "apply")
+    base = included("powershell", [name for name in names if name not in APPLY["powershell"]])
+    helpers = included("powershell", list(APPLY["powershell"]))
+    text = render(f"ansible/{template}.ps1.j2", task=task, script=view, body=body, base=base, helpers=helpers,
                   secrets=_secrets(task), file_name=file_name, hosts=hosts, command=command, what=what,
                   notified=list(notified))
     return text

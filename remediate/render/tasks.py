@@ -7,26 +7,14 @@ from dataclasses import dataclass, field, replace
 
 from remediate.core.errors import InputError, Problem
 from remediate.core.versions import IIS_WINDOWS, windows_at_least
-from remediate.operations import Operation, RecycleAppPool, RestartService, SetAppPoolIdentity, SetComPlusIdentity
+from remediate.operations import Operation, RecycleAppPool, RestartService
 from remediate.planner import Plan
 from remediate.policy import SecretRef
+from remediate.render.features import windows_has
+from remediate.render.libraries import libraries
 
 RESTART_KINDS = (RecycleAppPool, RestartService)
 DOMAIN = "domain"   # the folder of AD steps when the policy names no domain_host
-
-# What a host's Windows has that changes how a step is spelled, by the oldest Windows that has it:
-# decided here, so that templates only test a named feature (`script.has("auditpol")`).
-WINDOWS_FEATURES = {
-    "admin_consoles": "2000",                 # Computer Management, Local Security Policy (NT 4.0: User Manager)
-    "complus": SetComPlusIdentity.oldest_windows,       # COMAdmin (NT 4.0 has MTS)
-    "app_pools": SetAppPoolIdentity.oldest_windows,     # IIS 6.0 application pools
-    "everyone_excludes_anonymous": "2003",    # Everyone no longer includes ANONYMOUS LOGON
-    "auditpol": "2008",                       # auditpol.exe with subcategories
-}
-
-
-def windows_has(windows: str, feature: str) -> bool:
-    return windows_at_least(windows, WINDOWS_FEATURES[feature])
 
 
 @dataclass(frozen=True)
@@ -77,6 +65,11 @@ class HostScript:
                 param = SecretParameter.of(task.policy, ref)
                 found.setdefault(param.name, param)
         return list(found.values())
+
+    def libraries(self, script_kind: str) -> list[str]:
+        """The script libraries its apply or rollback script includes (remediate.render.libraries)."""
+        tasks = self.tasks + self.restarts if script_kind == "apply" else self.tasks   # rollback undoes no restart
+        return libraries(self.language, self.windows, [t.op for t in tasks], script_kind)
 
     def has(self, feature: str) -> bool:
         """Whether this host's Windows has a feature of WINDOWS_FEATURES."""

@@ -20,6 +20,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["md"] = markdown_cell
+    env.globals["libraries"] = _libraries
     env.filters["windows_label"] = windows_label
     _script_filters(env)
     return env
@@ -54,6 +55,11 @@ def _script_filters(env: jinja2.Environment) -> None:
 def markdown_cell(value: object) -> str:
     """Text safe inside a Markdown table cell."""
     return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _libraries(language: str, names: list[str]) -> str:
+    from remediate.render.libraries import included
+    return included(language, names)
 
 
 def windows_label(windows: str) -> str:

@@ -6,14 +6,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from test_render_vbscript import LEGACY, plan_of
 
 import remediate.render.bundle as bundle_module
 from remediate.render.escape import UnsafeValue, forbidden_in_user_name
-from remediate.render.tasks import WINDOWS_FEATURES, windows_has
+from remediate.render.features import WINDOWS_FEATURES, windows_has
 from remediate.render.templating import environment
 
 import support.scriptcheck as sc
-from test_render_vbscript import LEGACY, plan_of
 
 TEMPLATES = sorted(p for p in __import__("pathlib").Path(environment().loader.searchpath[0]).rglob("*.j2"))
 
