@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal, Union
 
+from remediate.core.versions import windows_at_least
 from remediate.policy import SecretRef
 
 Role = Literal["iis", "file_server", "domain"]
@@ -40,12 +41,20 @@ class Operation:
     oldest_windows: ClassVar[str]
     summary: ClassVar[str]
     advisory: bool = field(default=False, kw_only=True)
+    # the script languages that can carry this kind (templates/<language>/ops/<kind>.j2 exists for each)
+    languages: ClassVar[tuple[str, ...]] = ("powershell", "vbscript")
+    # apply.ps1's -Restart switch lets the step itself restart what it changed (not a restart task)
+    uses_restart_switch: ClassVar[bool] = False
 
     def target(self) -> str:
         raise NotImplementedError
 
     def value(self) -> str:
         return ""
+
+    def gives_advice(self, windows: str) -> bool:
+        """True when, on this Windows, the step's script only tells a person what to do."""
+        return False
 
     def secrets(self) -> list[SecretRef]:
         return [v for v in vars(self).values() if isinstance(v, SecretRef)]
@@ -64,6 +73,7 @@ class SetIisAttribute(Operation):
     attribute: str
     new: Value
     kind: ClassVar[str] = "set_iis_attribute"
+    languages: ClassVar[tuple[str, ...]] = ("powershell",)     # applicationHost.config has no WSH interface
     oldest_windows: ClassVar[str] = "2008"
     summary: ClassVar[str] = "set an IIS 7+ configuration attribute at a location"
 
@@ -83,6 +93,7 @@ class SetMetabaseProperty(Operation):
     name: str
     new: Value
     kind: ClassVar[str] = "set_metabase_property"
+    languages: ClassVar[tuple[str, ...]] = ("vbscript",)       # IIS 4.0-6.0 hosts get VBScript
     oldest_windows: ClassVar[str] = "nt4"
     summary: ClassVar[str] = "set an IIS 4.0-6.0 metabase property"
 
@@ -141,6 +152,9 @@ class GrantShareAccess(Operation):
     def target(self) -> str:
         return f"share {self.share}"
 
+    def gives_advice(self, windows: str) -> bool:
+        return not windows_at_least(windows, self.oldest_windows)
+
     def value(self) -> str:
         return f"{self.account}: {self.right}"
 
@@ -179,6 +193,9 @@ class GrantSqlLogin(Operation):
     def target(self) -> str:
         return f"SQL Server on {self.server}"
 
+    def gives_advice(self, windows: str) -> bool:
+        return True      # remediate never connects to SQL Server
+
     def value(self) -> str:
         return f"login {self.login} ({self.access})"
 
@@ -208,6 +225,7 @@ class SetComPlusIdentity(Operation):
     password: SecretRef
     kind: ClassVar[str] = "set_complus_identity"
     oldest_windows: ClassVar[str] = "2000"   # COMAdmin; NT 4.0's MTS gets an advisory
+    uses_restart_switch: ClassVar[bool] = True   # shuts the application down so it restarts as the identity
     summary: ClassVar[str] = "set a COM+ application's identity"
 
     def target(self) -> str:
@@ -301,6 +319,7 @@ class RegisterSpn(Operation):
     account: str
     kind: ClassVar[str] = "register_spn"
     oldest_windows: ClassVar[str] = "2008"   # setspn -S
+    languages: ClassVar[tuple[str, ...]] = ("powershell",)     # domain/apply.ps1 only
     summary: ClassVar[str] = "register a service principal name on an account"
 
     def target(self) -> str:
@@ -325,6 +344,7 @@ class ConfigureDelegation(Operation):
     protocol_transition: bool = False
     kind: ClassVar[str] = "configure_delegation"
     oldest_windows: ClassVar[str] = "2003"   # classic KCD; RBCD needs 2012 (checked by the strategy)
+    languages: ClassVar[tuple[str, ...]] = ("powershell",)     # ActiveDirectory module: domain/apply.ps1 only
     summary: ClassVar[str] = "configure Kerberos constrained delegation (RBCD or classic KCD)"
 
     def target(self) -> str:
@@ -392,6 +412,9 @@ class Advisory(Operation):
 
     def target(self) -> str:
         return self.text
+
+    def gives_advice(self, windows: str) -> bool:
+        return True
 
 
 OPERATION_KINDS: tuple[type[Operation], ...] = (

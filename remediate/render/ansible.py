@@ -27,13 +27,14 @@ import shlex
 import textwrap
 from dataclasses import dataclass, field
 
-import jinja2
 import yaml
 
 from remediate.core.errors import Problem
 from remediate.operations import RecycleAppPool, RestartService, SetAppPoolIdentity, SetRegistryValue
 from remediate.planner import Plan
 from remediate.render.escape import UnsafeValue
+from remediate.render.features import windows_has
+from remediate.render.libraries import APPLY, included, libraries
 from remediate.render.tasks import DOMAIN, HostScript, SecretParameter, Task, host_scripts
 from remediate.render.templating import environment, render
 
@@ -73,10 +74,8 @@ class View:
     restart_policies: dict
     host: str = ""
 
-
-def _helpers() -> jinja2.Template:
-    """apply.ps1's helper functions (Save-RemediateBefore, Invoke-RemediateTask, ...): one template."""
-    return environment().get_template("powershell/apply_functions.j2")
+    def has(self, feature: str) -> bool:
+        return windows_has(self.windows, feature)
 
 
 def op_body(task: Task, view: View) -> str:
@@ -93,14 +92,16 @@ def _secrets(task: Task) -> list[SecretParameter]:
 
 
 def _script(template: str, task: Task, view: View, file_name: str, hosts: list[str], command: str,
-            what: str, notified: list[str] = ()) -> tuple[str, str]:
-    """(the script's text, the op block in it)."""
+            what: str, notified: list[str] = ()) -> str:
+    """One step's script (task_script or record_before) for the hosts that share it."""
     body = op_body(task, view) if template == "task_script" else ""
-    helpers = _helpers().render(script=view)
-    text = render(f"ansible/{template}.ps1.j2", task=task, script=view, body=body, helpers=helpers,
+    names = libraries("powershell", view.windows, [task.op], "apply")
+    base = included("powershell", [name for name in names if name not in APPLY["powershell"]])
+    helpers = included("powershell", list(APPLY["powershell"]))
+    text = render(f"ansible/{template}.ps1.j2", task=task, script=view, body=body, base=base, helpers=helpers,
                   secrets=_secrets(task), file_name=file_name, hosts=hosts, command=command, what=what,
                   notified=list(notified))
-    return text, body
+    return text
 
 
 # ---------------------------------------------------------------------------------------- YAML
@@ -413,7 +414,7 @@ class Builder:
             view = View(script.windows, {})
             notify = tuple(topics[op] for op, asked in script.restart_policies.items()
                            if op in topics and host_task.policy in asked)
-            probe = _script("task_script", task, view, "", [], self.command, "")[0]
+            probe = _script("task_script", task, view, "", [], self.command, "")
             key = (probe, notify)
             groups.setdefault(key, []).append(script.host)
             views.setdefault(key, view)
@@ -432,7 +433,7 @@ class Builder:
             module, args = native
             record = f"{stem}.record.ps1"
             self._file(record, _script("record_before", task, view, record.split("/")[-1], hosts, self.command,
-                                       "the before-value record")[0])
+                                       "the before-value record"))
             self.out.modules.update({"ansible.windows.win_powershell", module})
             return [
                 _task_entry(_step_name(task, " (before-value for rollback.ps1)"), "ansible.windows.win_powershell",
@@ -440,16 +441,16 @@ class Builder:
                 _task_entry(_step_name(task), module, args, task, hosts, play_hosts, notify=notify),
             ]
         path = f"{stem}.ps1"
-        text, body = _script("task_script", task, view, path.split("/")[-1], hosts, self.command, "the task")
+        text = _script("task_script", task, view, path.split("/")[-1], hosts, self.command, "the task")
         self._file(path, text)
         self.out.modules.add("ansible.windows.win_powershell")
-        advice = "Invoke-RemediateAdvice @task" in body
+        advice = task.op.gives_advice(view.windows)
         for param in secrets:
             _, users, tags = self.out.secrets.setdefault(secret_variable(param), (param, [], []))
             users += [h for h in hosts if h not in users]
             tags += [t for t in _tags(task) if t not in tags]
         entries = [_task_entry(_step_name(task), "ansible.windows.win_powershell",
-                               _powershell_args(path, secrets, "$Restart" in body), task, hosts, play_hosts,
+                               _powershell_args(path, secrets, task.op.uses_restart_switch), task, hosts, play_hosts,
                                secrets=secrets, notify=notify, register=ADVICE_VAR if advice else None)]
         if advice:
             self.out.modules.add("ansible.builtin.debug")
@@ -500,7 +501,7 @@ class Builder:
             # missing one). The op template's own block recycles a started pool only.
             view = View("", {op: policies})
             path = f"{task.policy}/step{task.step}.ps1"
-            text, _ = _script("task_script", task, view, path.split("/")[-1], hosts, self.command, "the handler",
+            text = _script("task_script", task, view, path.split("/")[-1], hosts, self.command, "the handler",
                               notified=policies)
             self._file(path, text)
             self.out.handlers.append((", ".join(hosts), task.name, False))

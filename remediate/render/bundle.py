@@ -11,6 +11,7 @@ from pathlib import Path
 from remediate.core.errors import InputError, Problem
 from remediate.operations import AppendRegistryValue, SetRegistryValue
 from remediate.planner import Plan
+from remediate.render.refusals import check_scripts
 from remediate.render.tasks import HostScript, host_scripts
 from remediate.render.templating import render
 from remediate.report import markdown_views, plans_document
@@ -50,6 +51,7 @@ def skipped_regs(scripts: list[HostScript]) -> list[tuple[str, str, str]]:
 def bundle_files(plans: list[Plan], command: str) -> dict[str, bytes]:
     """Every file of the bundle, by relative path (a dict in a stable order)."""
     scripts = host_scripts(plans)
+    check_scripts(scripts)
     files: dict[str, bytes] = {"plan.json": (json.dumps(plans_document(plans), indent=2) + "\n").encode()}
     regs: dict[str, tuple] = {}
     for script in scripts:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from remediate.core.accounts import NOT_IN_USER_NAMES
 from remediate.core.errors import InputError, Problem
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
@@ -21,9 +22,14 @@ class UnsafeValue(InputError):
     """A value that cannot be written into a script safely (exit 2)."""
 
 
-def refuse(message: str) -> str:
-    """For templates: an operation this Windows cannot run is refused at render time (exit 2)."""
-    raise UnsafeValue([Problem("(render)", None, "", message)])
+# Characters a Windows user name may not contain (core.accounts, the one list policy validation
+# uses too): such a name can be neither created nor written into an ADSI path.
+USER_NAME_FORBIDDEN = NOT_IN_USER_NAMES
+
+
+def forbidden_in_user_name(name: str) -> str | None:
+    """The first character of USER_NAME_FORBIDDEN (in its order) that `name` contains, or None."""
+    return next((c for c in USER_NAME_FORBIDDEN if c in name), None)
 
 
 def _checked(value: object, language: str) -> str:

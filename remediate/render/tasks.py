@@ -10,6 +10,8 @@ from remediate.core.versions import IIS_WINDOWS, windows_at_least
 from remediate.operations import Operation, RecycleAppPool, RestartService
 from remediate.planner import Plan
 from remediate.policy import SecretRef
+from remediate.render.features import windows_has
+from remediate.render.libraries import libraries
 
 RESTART_KINDS = (RecycleAppPool, RestartService)
 DOMAIN = "domain"   # the folder of AD steps when the policy names no domain_host
@@ -63,6 +65,15 @@ class HostScript:
                 param = SecretParameter.of(task.policy, ref)
                 found.setdefault(param.name, param)
         return list(found.values())
+
+    def libraries(self, script_kind: str) -> list[str]:
+        """The script libraries its apply or rollback script includes (remediate.render.libraries)."""
+        tasks = self.tasks + self.restarts if script_kind == "apply" else self.tasks   # rollback undoes no restart
+        return libraries(self.language, self.windows, [t.op for t in tasks], script_kind)
+
+    def has(self, feature: str) -> bool:
+        """Whether this host's Windows has a feature of WINDOWS_FEATURES."""
+        return windows_has(self.windows, feature)
 
     @property
     def legacy_powershell(self) -> bool:

@@ -20,13 +20,14 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["md"] = markdown_cell
+    env.globals["libraries"] = _libraries
+    env.filters["windows_label"] = windows_label
     _script_filters(env)
     return env
 
 
 def _script_filters(env: jinja2.Environment) -> None:
     """The escaping filters of every target language (remediate.render.escape)."""
-    from remediate.core.versions import windows_at_least
     from remediate.policy import SecretRef
     from remediate.render import escape
     from remediate.render.tasks import SecretParameter
@@ -49,13 +50,21 @@ def _script_filters(env: jinja2.Environment) -> None:
     )
     env.filters.update(reg_key=escape.reg_key, reg_string=escape.reg_string, reg_multi=escape.reg_multi)
     env.tests["secret"] = lambda value: isinstance(value, SecretRef)
-    env.tests["windows_at_least"] = windows_at_least
-    env.globals["refuse"] = escape.refuse
 
 
 def markdown_cell(value: object) -> str:
     """Text safe inside a Markdown table cell."""
     return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _libraries(language: str, names: list[str]) -> str:
+    from remediate.render.libraries import included
+    return included(language, names)
+
+
+def windows_label(windows: str) -> str:
+    """A Windows version as script messages name it (2008r2: Windows Server 2008 R2, 2003: Windows 2003)."""
+    return "Windows Server 2008 R2" if windows == "2008r2" else f"Windows {windows}"
 
 
 def render(name: str, **context: object) -> str:

@@ -69,33 +69,6 @@ function Start-RemediateTask {
     return $script:Current
 }
 
-function Get-RemediateSecret {
-    param([string] $Name, $Bound)
-    if ($null -ne $Bound) { return $Bound }
-    return (Read-Host -AsSecureString -Prompt "Password for $Name")
-}
-
-function ConvertFrom-RemediateSecret {
-    param([securestring] $Secret)
-    return (New-Object System.Management.Automation.PSCredential('remediate', $Secret)).GetNetworkCredential().Password
-}
-
-function Get-RemediateIisAttribute {
-    # Enum attributes come back as strings, others as ConfigurationAttribute objects.
-    param([string] $Location, [string] $Filter, [string] $Name)
-    Import-Module WebAdministration
-    $found = Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location -Filter $Filter -Name $Name
-    if ($null -eq $found -or $found -is [string] -or $found -is [bool] -or $found -is [int]) { return $found }
-    if ($null -ne $found.PSObject.Properties['Value']) { return $found.Value }
-    return [string]$found
-}
-
-function Set-RemediateIisAttribute {
-    param([string] $Location, [string] $Filter, [string] $Name, $Value)
-    Import-Module WebAdministration
-    Set-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location -Filter $Filter -Name $Name -Value $Value
-}
-
 function Invoke-RemediateRestore {
     # Put back the value saved before the first change of a task; nothing saved, nothing to do.
     param([string] $Id, [string] $Policy, [string] $Name, [scriptblock] $Restore, [string] $Cannot)

@@ -69,17 +69,6 @@ function Start-RemediateTask {
     return $script:Current
 }
 
-function Get-RemediateSecret {
-    param([string] $Name, $Bound)
-    if ($null -ne $Bound) { return $Bound }
-    return (Read-Host -AsSecureString -Prompt "Password for $Name")
-}
-
-function ConvertFrom-RemediateSecret {
-    param([securestring] $Secret)
-    return (New-Object System.Management.Automation.PSCredential('remediate', $Secret)).GetNetworkCredential().Password
-}
-
 function Get-RemediateIisAttribute {
     # Enum attributes come back as strings, others as ConfigurationAttribute objects.
     param([string] $Location, [string] $Filter, [string] $Name)

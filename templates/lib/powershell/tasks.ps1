@@ -1,4 +1,3 @@
-{#- apply.ps1's own helpers; the Ansible export's step scripts include them too. -#}
 function Save-RemediateBefore {
     param([string] $Id, $Value)
     $state = Read-RemediateState

@@ -1,0 +1,7 @@
+function Start-RemediateTask {
+    param([string] $Id, [string] $Policy, [string] $Name)
+    $script:Current = [ordered]@{ id = $Id; policy = $Policy; name = $Name; changed = $false; failed = $false;
+                                  before = $null; after = $null; message = '' }
+    [void]$script:Results.Add($script:Current)
+    return $script:Current
+}
