@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from remediate.operations import OPERATION_KINDS
-from remediate.render.libraries import CALLS, CORE, EXTENSIONS, FEATURES, KINDS, ORDER, library_text
 from remediate.render.features import WINDOWS_FEATURES
+from remediate.render.libraries import CALLS, CORE, EXTENSIONS, FEATURES, KINDS, ORDER, library_text
 from remediate.render.templating import environment
 
 import support.scriptcheck as sc

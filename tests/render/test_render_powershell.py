@@ -4,6 +4,7 @@ parameters, carries policy values only as single-quoted literals, and holds no s
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tempfile
@@ -14,6 +15,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from remediate.operations import CreateLocalAccount
 from remediate.planner import Plan, make_plan
 from remediate.policy import load_policies
 from remediate.render.bundle import bundle_files
@@ -369,11 +371,16 @@ def test_no_secret_appears_in_any_rendered_file(tmp_path, write_policy):
 
 @pytest.mark.parametrize("char", [c for c in sc.NOT_IN_USER_NAMES if c != "\\"])   # \ makes it DOMAIN\name
 def test_a_local_account_name_windows_does_not_allow_is_refused_with_a_clear_error(char):
-    values = sc.HostileValues("Zs9site9sZ", "/Zp9path9pZ", f"CONTOSO\\Za9web{char}anon9aZ", "Zh9share9hZ")
-    policy = sc.hostile_policy("mirrored-local-account", values, *IIS10)
-    policy["access"]["account"] = policy["resource"]["local_accounts"][0] = f"web{char}anon"
+    """Policy validation refuses such a name first (tests/policy); render refuses it too, for a plan
+    that did not come through validation."""
+    values = sc.HostileValues("Zs9site9sZ", "/Zp9path9pZ", "CONTOSO\\Za9webanon9aZ", "Zh9share9hZ")
+    plan = plan_of(sc.hostile_policy("mirrored-local-account", values, *IIS10))
+    steps = plan.assessment.steps
+    for i, op in enumerate(steps):
+        if isinstance(op, CreateLocalAccount):
+            steps[i] = dataclasses.replace(op, name=f"web{char}anon")
     with pytest.raises(UnsafeValue, match="does not allow in user names"):
-        bundle_files([plan_of(policy)], "x")
+        bundle_files([plan], "x")
 
 
 # ---------------------------------------------------------------- script skeleton
