@@ -36,6 +36,78 @@ CHECK_OMITS_RESTART = "check mode does not report the recycle that apply then do
 POOL_NOT_REMOVED = "rollback leaves the pool apply created, and pins inherited IIS values instead of clearing them"
 PINS_INHERITED = "rollback pins an inherited IIS value at the location instead of clearing it"
 PINS_AND_KEEPS_PASSWORD = "rollback pins the inherited anonymous userName and leaves the password apply set"
+AUTH = "/iis/config/Default Web Site/{}/system.webServer/security/authentication/"
+LANMAN = "/registry/HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters/"
+SID = {"anonymous": "S-1-5-7", "svc-reports": "S-1-5-21-1004336348-1177238915-682003330-1104",
+       "svc-webcontent": "S-1-5-21-1004336348-1177238915-682003330-1105",
+       "svc-billing": "S-1-5-21-1004336348-1177238915-682003330-1103",
+       "svc-audit": "S-1-5-21-1004336348-1177238915-682003330-1102",
+       "gmsa-gallery$": "S-1-5-21-1004336348-1177238915-682003330-1101"}
+RX, MODIFY = 1179817, 1245631
+LOGON_AUDIT = {"/audit/0CCE9215-69AE-11D9-BED3-505054503030/success": True,
+               "/audit/0CCE9215-69AE-11D9-BED3-505054503030/failure": True}
+
+
+def _share_grant(share: str, account: str, right: str, folder: str, sid: str, rights: int) -> dict[str, Any]:
+    """A share right and an explicit inheritable NTFS allow entry, as Grant-SmbShareAccess and icacls leave them."""
+    return {f"/smb/shares/{share}/access": [
+                {"AccountName": "BUILTIN\\Administrators", "AccessControlType": "Allow", "AccessRight": "Full"},
+                {"AccountName": account, "AccessControlType": "Allow", "AccessRight": right}],
+            f"/ntfs/D:\\shares\\{folder}/access": [
+                {"sid": "S-1-5-32-544", "type": "Allow", "rights": 2032127, "inheritance": 3, "propagation": 0,
+                 "inherited": True},
+                {"sid": sid, "type": "Allow", "rights": rights, "inheritance": 3, "propagation": 0,
+                 "inherited": False}]}
+
+
+# What apply must leave, per host: the exact values at these paths of the state document.
+INTENDED: dict[tuple[str, str], dict[str, Any]] = {
+    ("app-pool-identity-modern", "fs01"): _share_grant("gallery", "CONTOSO\\gmsa-gallery$", "Read", "gallery\\images",
+                                                       SID["gmsa-gallery$"], RX),
+    ("app-pool-identity-modern", "web11"): {
+        "/iis/paths/Default Web Site/gallery/applicationPool": "iusr-gmsa-pool",
+        "/iis/appPools/iusr-gmsa-pool/processModel/identityType": "SpecificUser",
+        "/iis/appPools/iusr-gmsa-pool/processModel/userName": "CONTOSO\\gmsa-gallery$",
+        "/iis/appPools/iusr-gmsa-pool/processModel/password": "",
+        "/iis/appPools/iusr-gmsa-pool/recycles": 1,
+        AUTH.format("gallery") + "anonymousAuthentication/userName": ""},
+    ("audit-logons-legacy", "fs01"): LOGON_AUDIT,
+    ("audit-logons-modern", "fs01"): LOGON_AUDIT,
+    ("audit-logons-modern", "web11"): LOGON_AUDIT,
+    ("basic-auth-modern", "web11"): {
+        AUTH.format("myfiles") + "basicAuthentication/enabled": True,
+        AUTH.format("myfiles") + "windowsAuthentication/enabled": False,
+        "/iis/config/Default Web Site/myfiles/system.webServer/security/access/sslFlags": "Ssl"},
+    ("complus-identity-legacy", "fs01"): _share_grant("invoices", "CONTOSO\\svc-billing", "Change", "invoices",
+                                                      SID["svc-billing"], MODIFY),
+    ("complus-identity-modern", "fs01"): _share_grant("invoices", "CONTOSO\\svc-billing", "Change", "invoices",
+                                                      SID["svc-billing"], MODIFY),
+    ("domain-anonymous-account-legacy", "fs01"): _share_grant("reports", "CONTOSO\\svc-reports", "Read", "reports",
+                                                              SID["svc-reports"], RX),
+    ("domain-anonymous-account-modern", "fs01"): _share_grant("reports", "CONTOSO\\svc-reports", "Read", "reports",
+                                                              SID["svc-reports"], RX),
+    ("domain-anonymous-account-modern", "web11"): {
+        AUTH.format("reports") + "anonymousAuthentication/userName": "CONTOSO\\svc-reports",
+        AUTH.format("reports") + "anonymousAuthentication/password": "simwin-Secret-1"},
+    ("logon-method-modern", "web11"): {AUTH.format("home") + "basicAuthentication/logonMethod": "ClearText"},
+    ("null-session-pipe-modern", "sql02"): {LANMAN + "NullSessionPipes/value": ["netlogon", "sql\\query"],
+                                            LANMAN + "NullSessionPipes/type": "MultiString",
+                                            "/services/LanmanServer/restarts": 0},
+    ("null-session-share-modern", "fs01"): {LANMAN + "NullSessionShares/value": ["COMCFG", "DFS$", "public"],
+                                            "/services/LanmanServer/restarts": 0,
+                                            **_share_grant("public", "NT AUTHORITY\\ANONYMOUS LOGON", "Read", "public",
+                                                           SID["anonymous"], RX)},
+    ("thread-impersonation-modern", "fs01"): _share_grant("audit", "CONTOSO\\svc-audit", "Change", "audit",
+                                                          SID["svc-audit"], MODIFY),
+    ("vdir-connect-as-legacy", "fs01"): _share_grant("docs", "CONTOSO\\svc-webcontent", "Read", "docs",
+                                                     SID["svc-webcontent"], RX),
+    ("vdir-connect-as-modern", "fs01"): _share_grant("docs", "CONTOSO\\svc-webcontent", "Read", "docs",
+                                                     SID["svc-webcontent"], RX),
+    ("vdir-connect-as-modern", "web11"): {"/iis/paths/Intranet/docs/physicalPath": "\\\\fs01\\docs",
+                                          "/iis/paths/Intranet/docs/userName": "CONTOSO\\svc-webcontent",
+                                          "/iis/paths/Intranet/docs/password": "simwin-Secret-1"},
+}
+
 KNOWN: dict[tuple[str, str, str], str] = {
     ("app-pool-identity-modern", "fs01", "check_reports_what_apply_does"): SID_SEAM,
     ("app-pool-identity-modern", "fs01", "apply_succeeds"): SID_SEAM,
@@ -179,8 +251,10 @@ def test_phase(bundle: str, host: str, check: str) -> None:
         assert check_says == apply_did, f"check reports {sorted(check_says)}, apply changed {sorted(apply_did)}"
     elif check == "apply_succeeds":
         _assert_ran(phases["apply"])
-        assert phases["apply"]["state"] != start
         assert _changed(phases["apply"]), "apply reported no change"
+        reached = _flat(phases["apply"]["state"])
+        intended = INTENDED[(bundle, host)]
+        assert {path: reached.get(path, "<absent>") for path in intended} == intended
     elif check == "apply_again_changes_nothing":
         _assert_ran(phases["apply_again"])
         tasks = phases["apply_again"]["result"]["tasks"]

@@ -60,7 +60,7 @@ def initial_state(host: str) -> dict[str, Any]:
         "smb": {"shares": {name: {"path": "D:\\shares\\" + name,
                                   "access": [{"AccountName": "BUILTIN\\Administrators", "AccessControlType": "Allow",
                                               "AccessRight": "Full"}]} for name in SHARES}},
-        "ntfs": {"D:\\shares\\" + name: _folder_acl() for name in SHARES},
+        "ntfs": {"D:\\shares\\" + name: _folder_acl() for name in (*SHARES, "gallery\\images")},
         "accounts": accounts,
         "audit": {LOGON_SUBCATEGORY: {"name": "Logon", "success": True, "failure": False}},
         "services": {"LanmanServer": {"restarts": 0}, "W3SVC": {"restarts": 0}},
