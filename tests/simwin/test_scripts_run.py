@@ -30,7 +30,6 @@ SID_SEAM = ("calls SecurityIdentifier / NTAccount.Translate itself (Windows Prin
             "off Windows): needs the Resolve-RemediateSid / Resolve-RemediateAccountName seam")
 ADSI_SEAM = "uses [ADSI] WinNT:// itself: needs a local-account seam (Test-RemediateLocalAccount and its siblings)"
 COM_SEAM = "uses New-Object -ComObject COMAdmin.COMAdminCatalog itself: needs a COM+ seam"
-NO_AD_STANDIN = "the simulated Windows has no ActiveDirectory stand-ins yet (Get-ADObject, Set-ADComputer ...)"
 NO_CHANGE_TO_FAULT = "apply fails before its first change (see its apply_succeeds case), so no fault can be injected"
 CHECK_OMITS_RESTART = "check mode does not report the recycle that apply then does (restarts follow only real changes)"
 POOL_NOT_REMOVED = "rollback leaves the pool apply created, and pins inherited IIS values instead of clearing them"
@@ -89,6 +88,13 @@ INTENDED: dict[tuple[str, str], dict[str, Any]] = {
     ("domain-anonymous-account-modern", "web11"): {
         AUTH.format("reports") + "anonymousAuthentication/userName": "CONTOSO\\svc-reports",
         AUTH.format("reports") + "anonymousAuthentication/password": "simwin-Secret-1"},
+    ("kerberos-delegation-kcd", "dc01"): {
+        "/ad/CN=WEB12,CN=Computers,DC=contoso,DC=com/msDS-AllowedToDelegateTo": ["MSSQLSvc/sql01:1433"],
+        "/ad/CN=WEB12,CN=Computers,DC=contoso,DC=com/userAccountControl": 4096 | 0x1000000},
+    ("kerberos-delegation-rbcd", "dc01"): {
+        "/ad/CN=SQL01,CN=Computers,DC=contoso,DC=com/PrincipalsAllowedToDelegateToAccount":
+            ["CN=WEB12,CN=Computers,DC=contoso,DC=com"],
+        "/ad/CN=WEB12,CN=Computers,DC=contoso,DC=com/userAccountControl": 4096},
     ("logon-method-modern", "web11"): {AUTH.format("home") + "basicAuthentication/logonMethod": "ClearText"},
     ("null-session-pipe-modern", "sql02"): {LANMAN + "NullSessionPipes/value": ["netlogon", "sql\\query"],
                                             LANMAN + "NullSessionPipes/type": "MultiString",
@@ -142,18 +148,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ("domain-anonymous-account-modern", "fs01", "rollback_restores_original"): SID_SEAM,
     ("domain-anonymous-account-modern", "web11", "rollback_restores_original"): PINS_AND_KEEPS_PASSWORD,
     ("domain-anonymous-account-modern", "web11", "fault_then_rollback_restores_original"): PINS_INHERITED,
-    ("kerberos-delegation-kcd", "dc01", "check_changes_nothing"): NO_AD_STANDIN,
-    ("kerberos-delegation-kcd", "dc01", "check_reports_what_apply_does"): NO_AD_STANDIN,
-    ("kerberos-delegation-kcd", "dc01", "apply_succeeds"): NO_AD_STANDIN,
-    ("kerberos-delegation-kcd", "dc01", "apply_again_changes_nothing"): NO_AD_STANDIN,
-    ("kerberos-delegation-kcd", "dc01", "rollback_restores_original"): NO_AD_STANDIN,
-    ("kerberos-delegation-kcd", "dc01", "fault_then_rollback_restores_original"): NO_CHANGE_TO_FAULT,
-    ("kerberos-delegation-rbcd", "dc01", "check_changes_nothing"): NO_AD_STANDIN,
-    ("kerberos-delegation-rbcd", "dc01", "check_reports_what_apply_does"): NO_AD_STANDIN,
-    ("kerberos-delegation-rbcd", "dc01", "apply_succeeds"): NO_AD_STANDIN,
-    ("kerberos-delegation-rbcd", "dc01", "apply_again_changes_nothing"): NO_AD_STANDIN,
-    ("kerberos-delegation-rbcd", "dc01", "rollback_restores_original"): NO_AD_STANDIN,
-    ("kerberos-delegation-rbcd", "dc01", "fault_then_rollback_restores_original"): NO_CHANGE_TO_FAULT,
     ("mirrored-local-account-modern", "fs01", "check_changes_nothing"): ADSI_SEAM,
     ("mirrored-local-account-modern", "fs01", "check_reports_what_apply_does"): ADSI_SEAM,
     ("mirrored-local-account-modern", "fs01", "apply_succeeds"): ADSI_SEAM,

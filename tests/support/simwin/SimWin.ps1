@@ -514,3 +514,84 @@ function Test-RemediateLocalAccount {
     $account = (Get-SimWinSection @('accounts'))[$env:COMPUTERNAME + '\' + $Name]
     return ($null -ne $account -and [bool]$account.local)
 }
+
+# ---------------------------------------------------------------- Active Directory (ActiveDirectory module)
+# State: ad[<distinguished name>] = @{ sAMAccountName; ObjectClass; userAccountControl;
+#   'msDS-AllowedToDelegateTo' = @(SPNs); PrincipalsAllowedToDelegateToAccount = @(DNs) }
+# (PrincipalsAllowedToDelegateToAccount stands for the msDS-AllowedToActOnBehalfOfOtherIdentity
+# security descriptor that the cmdlets read and write through it.)
+
+function Get-SimWinAdObject {
+    param([string] $Identity)
+    $object = (Get-SimWinSection @('ad'))[$Identity]
+    if ($null -eq $object) { throw ('Cannot find an object with identity: ''' + $Identity + '''') }
+    return $object
+}
+
+function ConvertTo-SimWinAdResult {
+    # ADObject / ADComputer ("Get-ADObject", "Get-ADComputer"): DistinguishedName, ObjectClass and
+    # the properties asked for; a multi-valued attribute as a collection of strings.
+    param([string] $DistinguishedName, [string[]] $Properties)
+    $object = Get-SimWinAdObject $DistinguishedName
+    $result = [ordered]@{ DistinguishedName = $DistinguishedName; ObjectClass = $object.ObjectClass; Name = $object.sAMAccountName.TrimEnd('$') }
+    foreach ($property in $Properties) {
+        if (-not $object.ContainsKey($property)) { throw ('simwin: AD property ' + $property + ' is not in the state') }
+        $result[$property] = $object[$property]
+    }
+    return [pscustomobject]$result
+}
+
+function Get-ADObject {
+    # "Get-ADObject" (ActiveDirectory): only -LDAPFilter '(sAMAccountName=<escaped>)' here.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $LDAPFilter, [string[]] $Properties = @())
+    if ($LDAPFilter -notmatch '^\(sAMAccountName=([^()*]+)\)$') { throw ('simwin: LDAP filter ' + $LDAPFilter + ' is not simulated') }
+    $sam = $Matches[1].Replace('\5c', '\').Replace('\2a', '*').Replace('\28', '(').Replace('\29', ')')
+    foreach ($pair in @((Get-SimWinSection @('ad')).GetEnumerator())) {
+        if ($pair.Value.sAMAccountName -eq $sam) { ConvertTo-SimWinAdResult $pair.Key $Properties }
+    }
+}
+
+function Set-ADObject {
+    # "Set-ADObject" (ActiveDirectory): -Add / -Replace a multi-valued attribute, -Clear one.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Identity, [hashtable] $Add, [hashtable] $Replace, [string[]] $Clear)
+    $object = Get-SimWinAdObject $Identity
+    Step-SimWinWrite ('Set-ADObject ' + $Identity)
+    foreach ($name in @($Clear)) {
+        if (-not $name) { continue }
+        if ($name -eq 'msDS-AllowedToActOnBehalfOfOtherIdentity') { $object['PrincipalsAllowedToDelegateToAccount'] = @() }
+        else { $object[$name] = @() }
+    }
+    if ($null -ne $Add) { foreach ($name in $Add.Keys) { $object[$name] = @(@($object[$name]) + @($Add[$name]) | Where-Object { $_ } | Select-Object -Unique) } }
+    if ($null -ne $Replace) { foreach ($name in $Replace.Keys) { $object[$name] = @($Replace[$name]) } }
+}
+
+function Set-ADAccountControl {
+    # "Set-ADAccountControl" (ActiveDirectory): TrustedToAuthForDelegation is userAccountControl
+    # bit 0x1000000 (TRUSTED_TO_AUTH_FOR_DELEGATION).
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Identity, [Parameter(Mandatory)] [bool] $TrustedToAuthForDelegation)
+    $object = Get-SimWinAdObject $Identity
+    Step-SimWinWrite ('Set-ADAccountControl ' + $Identity)
+    $flags = [long]$object.userAccountControl
+    if ($TrustedToAuthForDelegation) { $flags = $flags -bor 16777216 } else { $flags = $flags -band (-bnot [long]16777216) }
+    $object.userAccountControl = $flags
+}
+
+function Get-ADComputer {
+    # "Get-ADComputer" (ActiveDirectory).
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Identity, [string[]] $Properties = @())
+    return ConvertTo-SimWinAdResult $Identity $Properties
+}
+
+function Set-ADComputer {
+    # "Set-ADComputer" (ActiveDirectory, Windows Server 2012 and later for
+    # -PrincipalsAllowedToDelegateToAccount): replaces the list of principals.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Identity, [Parameter(Mandatory)] [AllowEmptyCollection()] [string[]] $PrincipalsAllowedToDelegateToAccount)
+    $object = Get-SimWinAdObject $Identity
+    Step-SimWinWrite ('Set-ADComputer ' + $Identity)
+    $object['PrincipalsAllowedToDelegateToAccount'] = @($PrincipalsAllowedToDelegateToAccount)
+}

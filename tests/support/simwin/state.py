@@ -64,5 +64,13 @@ def initial_state(host: str) -> dict[str, Any]:
         "accounts": accounts,
         "audit": {LOGON_SUBCATEGORY: {"name": "Logon", "success": True, "failure": False}},
         "services": {"LanmanServer": {"restarts": 0}, "W3SVC": {"restarts": 0}},
+        "ad": {
+            "CN=WEB12,CN=Computers,DC=contoso,DC=com": {
+                "sAMAccountName": "WEB12$", "ObjectClass": "computer", "userAccountControl": 4096,
+                "msDS-AllowedToDelegateTo": [], "PrincipalsAllowedToDelegateToAccount": []},
+            "CN=SQL01,CN=Computers,DC=contoso,DC=com": {
+                "sAMAccountName": "SQL01$", "ObjectClass": "computer", "userAccountControl": 4096,
+                "msDS-AllowedToDelegateTo": [], "PrincipalsAllowedToDelegateToAccount": []},
+        },
         "host": host,
     }
