@@ -595,3 +595,75 @@ function Set-ADComputer {
     Step-SimWinWrite ('Set-ADComputer ' + $Identity)
     $object['PrincipalsAllowedToDelegateToAccount'] = @($PrincipalsAllowedToDelegateToAccount)
 }
+
+# ---------------------------------------------------------------- more seams (local accounts, COM+, folder ACL)
+# Proposed library names for what the goldens do today with [ADSI] WinNT://, COMAdmin.COMAdminCatalog
+# and FileSystemAccessRule over a SecurityIdentifier; stood in here over the same state document.
+# State: accounts[<COMPUTER\name>] = @{ sid; local = $true; flags }; complus[<application>] =
+# @{ components = @(progids); Identity; Password }.
+
+function New-RemediateLocalAccount {
+    # The WinNT provider's Create('user', name), SetPassword, UserFlags and SetInfo ("WinNT User
+    # Object"); flags 0x10000 is ADS_UF_DONT_EXPIRE_PASSWD.
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [securestring] $Password, [int] $Flags = 0x10201)
+    $accounts = Get-SimWinSection @('accounts')
+    $key = $env:COMPUTERNAME + '\' + $Name
+    if ($accounts.ContainsKey($key)) { throw ('The account already exists. (' + $key + ')') }
+    Step-SimWinWrite ('New-RemediateLocalAccount ' + $key)
+    $accounts[$key] = @{ sid = 'S-1-5-21-3623811015-3361044348-30300820-' + (1000 + $accounts.Count); local = $true; flags = $Flags }
+}
+
+function Set-RemediateLocalAccountPassword {
+    # The WinNT provider's SetPassword: never readable back, so the state keeps only that it was set.
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [securestring] $Password)
+    $account = (Get-SimWinSection @('accounts'))[$env:COMPUTERNAME + '\' + $Name]
+    if ($null -eq $account) { throw ('The user name could not be found. (' + $Name + ')') }
+    Step-SimWinWrite ('Set-RemediateLocalAccountPassword ' + $Name)
+    $account['passwordSets'] = 1 + [int]$account['passwordSets']
+}
+
+function Remove-RemediateLocalAccount {
+    # The WinNT provider's computer Delete('user', name).
+    param([Parameter(Mandatory)] [string] $Name)
+    $accounts = Get-SimWinSection @('accounts')
+    $key = $env:COMPUTERNAME + '\' + $Name
+    if (-not $accounts.ContainsKey($key)) { throw ('The user name could not be found. (' + $Name + ')') }
+    Step-SimWinWrite ('Remove-RemediateLocalAccount ' + $key)
+    $accounts.Remove($key)
+}
+
+function Get-RemediateComPlusIdentity {
+    # COMAdminCatalog GetCollection('Applications') / ('Components', key) ("COMAdminCatalog
+    # object"): the Identity of the application that holds the component; the password is
+    # write-only in the catalogue, so it is never returned.
+    param([Parameter(Mandatory)] [string] $ProgId)
+    foreach ($pair in @((Get-SimWinSection @('complus')).GetEnumerator())) {
+        if (@($pair.Value.components) -contains $ProgId) { return [ordered]@{ application = $pair.Key; identity = [string]$pair.Value.Identity } }
+    }
+    throw ('no COM+ application holds the component ' + $ProgId)
+}
+
+function Set-RemediateComPlusIdentity {
+    # Sets Identity and Password of the application that holds the component, and SaveChanges.
+    param([Parameter(Mandatory)] [string] $ProgId, [Parameter(Mandatory)] [string] $Identity, [securestring] $Password)
+    $found = Get-RemediateComPlusIdentity -ProgId $ProgId
+    Step-SimWinWrite ('Set-RemediateComPlusIdentity ' + $found.application)
+    $application = (Get-SimWinSection @('complus'))[$found.application]
+    $application.Identity = $Identity
+    $application['passwordSets'] = 1 + [int]$application['passwordSets']
+}
+
+function Restore-RemediateFolderAccess {
+    # Replaces a SID's explicit entries on a folder with saved ones ("type|rights|inheritance|
+    # propagation" strings), as PurgeAccessRules + AddAccessRule + SetAccessControl do.
+    param([Parameter(Mandatory)] [string] $Folder, [Parameter(Mandatory)] [string] $Sid, [string[]] $Explicit = @())
+    $acl = (Get-SimWinSection @('ntfs'))[$Folder]
+    if ($null -eq $acl) { throw ('Cannot find path ''' + $Folder + ''' because it does not exist.') }
+    Step-SimWinWrite ('Restore-RemediateFolderAccess ' + $Folder)
+    $kept = @(@($acl.access) | Where-Object { $_.inherited -or $_.sid -ne $Sid })
+    foreach ($saved in @($Explicit | Where-Object { $_ })) {
+        $part = ([string]$saved).Split('|')
+        $kept += @{ sid = $Sid; type = $part[0]; rights = [long]$part[1]; inheritance = [int]$part[2]; propagation = [int]$part[3]; inherited = $false }
+    }
+    $acl.access = $kept
+}
