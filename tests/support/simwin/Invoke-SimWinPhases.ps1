@@ -1,0 +1,64 @@
+# Runs one bundle's host scripts through the phases in one pwsh process (a start costs ~0.5 s):
+# check, apply, apply again, rollback, then per fault point k: apply failing at its k-th change,
+# and rollback. Reads a JSON request on the path given, writes the JSON answer to stdout:
+# per host and phase the state document after the phase, the exit code, the REMEDIATE-RESULT
+# object (or null) and the script's other output.
+param([Parameter(Mandatory)] [string] $Request)
+$ErrorActionPreference = 'Stop'
+. (Join-Path $PSScriptRoot 'SimWin.ps1')
+
+function ConvertTo-SimWinJson { param($Value) return (ConvertTo-Json -InputObject $Value -Depth 30 -Compress) }
+
+function Invoke-SimWinScript {
+    # Runs one script with the simulated secrets its parameters ask for; returns the phase record.
+    param([string] $Path, [switch] $Check)
+    $arguments = @{}
+    if ($Check) { $arguments['Check'] = $true }
+    foreach ($parameter in (Get-Command -Name $Path).Parameters.Values) {
+        if ($parameter.ParameterType -eq [securestring]) {
+            $arguments[$parameter.Name] = ConvertTo-SecureString 'simwin-Secret-1' -AsPlainText -Force
+        }
+    }
+    $global:LASTEXITCODE = 0
+    $global:SimWinWrites = 0
+    $lines = @()
+    $errorText = $null
+    try {
+        $lines = @(& $Path @arguments 2>&1 3>&1 | ForEach-Object { [string]$_ })
+    } catch {
+        $errorText = [string]$_.Exception.Message
+    }
+    $result = $null
+    $marker = @($lines | Where-Object { $_.StartsWith('REMEDIATE-RESULT ') })
+    if ($marker.Count -gt 0) { $result = $marker[-1].Substring(17) | ConvertFrom-Json -AsHashtable }
+    return [ordered]@{ exit = $global:LASTEXITCODE; result = $result; output = $lines; error = $errorText;
+                       writes = $global:SimWinWrites; state = (ConvertTo-SimWinJson $global:SimWin | ConvertFrom-Json -AsHashtable) }
+}
+
+$spec = Get-Content -LiteralPath $Request -Raw | ConvertFrom-Json -AsHashtable
+$answer = [ordered]@{}
+foreach ($hostSpec in $spec.hosts) {
+    $initial = ConvertTo-SimWinJson $hostSpec.state
+    $phases = [ordered]@{}
+    $fresh = {
+        param([string] $Tag)
+        $data = Join-Path $spec.work ($hostSpec.name + '-' + $Tag)
+        New-Item -ItemType Directory -Force -Path $data | Out-Null
+        Initialize-SimWin -State ($initial | ConvertFrom-Json -AsHashtable) -ProgramData $data -ComputerName $hostSpec.name
+    }
+    & $fresh 'main'
+    $phases['check'] = Invoke-SimWinScript -Path $hostSpec.apply -Check
+    $phases['apply'] = Invoke-SimWinScript -Path $hostSpec.apply
+    $phases['apply_again'] = Invoke-SimWinScript -Path $hostSpec.apply
+    $phases['rollback'] = Invoke-SimWinScript -Path $hostSpec.rollback
+    $changes = [int]$phases['apply'].writes
+    for ($k = 1; $k -le $changes; $k++) {
+        & $fresh ('fault' + $k)
+        $global:SimWinFaultAt = $k
+        $phases['fault' + $k] = Invoke-SimWinScript -Path $hostSpec.apply
+        $global:SimWinFaultAt = 0
+        $phases['fault' + $k + '_rollback'] = Invoke-SimWinScript -Path $hostSpec.rollback
+    }
+    $answer[$hostSpec.name] = $phases
+}
+ConvertTo-SimWinJson $answer

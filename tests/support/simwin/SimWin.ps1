@@ -1,0 +1,669 @@
+# The simulated Windows: dot-sourced before a generated script, so that its functions shadow the
+# cmdlets and native programs the script calls (a function wins over a cmdlet or an executable of
+# the same name). Every stand-in reads and writes one state document, $global:SimWin (a hashtable
+# loaded from the JSON the test wrote), and declares only the parameters the generated scripts
+# use: any other parameter is refused by PowerShell's own binder ("A parameter cannot be found
+# that matches parameter name ..."), so a script that starts to use one fails loudly here.
+#
+# What it proves: the scripts' own logic (compare, check mode, before-values, rollback order)
+# against stand-ins with the documented parameters and return shapes. What it does not: Windows
+# PowerShell 5.1, the real WebAdministration provider, the registry, ACLs, services.
+#
+# Fault injection: $global:SimWinFaultAt = k makes the k-th changing call of a run throw.
+
+Set-StrictMode -Off
+
+function Initialize-SimWin {
+    # Load the state document and point $env:ProgramData and $env:COMPUTERNAME at the simulated host.
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [string] $ProgramData,
+          [Parameter(Mandatory)] [string] $ComputerName)
+    $global:SimWin = $State
+    $global:SimWinWrites = 0
+    $global:SimWinFaultAt = 0
+    $env:ProgramData = $ProgramData
+    $env:COMPUTERNAME = $ComputerName
+}
+
+function Step-SimWinWrite {
+    # Every stand-in that changes the state calls this first: it counts writes and injects the fault.
+    param([string] $What)
+    $global:SimWinWrites++
+    if ($global:SimWinFaultAt -gt 0 -and $global:SimWinWrites -eq $global:SimWinFaultAt) {
+        throw ('simwin: injected fault at change ' + $global:SimWinWrites + ' (' + $What + ')')
+    }
+}
+
+function Get-SimWinSection {
+    # The named part of the state document, created empty when absent.
+    param([string[]] $Path)
+    $node = $global:SimWin
+    foreach ($key in $Path) {
+        if (-not $node.ContainsKey($key)) { $node[$key] = @{} }
+        $node = $node[$key]
+    }
+    return $node
+}
+
+# ---------------------------------------------------------------- modules
+
+function Import-Module {
+    # Import-Module (Microsoft.PowerShell.Core): the modules the scripts load are simulated here.
+    [CmdletBinding()]
+    param([Parameter(Mandatory, Position = 0)] [string[]] $Name)
+    foreach ($module in $Name) {
+        if (@('WebAdministration', 'ActiveDirectory') -notcontains $module) {
+            throw ('simwin: no stand-in for module ' + $module)
+        }
+    }
+}
+
+# ---------------------------------------------------------------- registry (Registry:: provider)
+
+function ConvertTo-SimWinRegistryKey {
+    param([string] $LiteralPath)
+    if ($LiteralPath -notmatch '^Registry::(.+)$') { return $null }
+    return $Matches[1].TrimEnd('\')
+}
+
+function New-SimWinRegistryKeyObject {
+    # Microsoft.Win32.RegistryKey ("RegistryKey.GetValue Method"): GetValue(name, default, options)
+    # returns string[] for REG_MULTI_SZ, int for REG_DWORD, string for REG_SZ.
+    param([string] $Key)
+    $item = [pscustomobject]@{ Name = $Key; PSPath = 'Microsoft.PowerShell.Core\Registry::' + $Key }
+    $item | Add-Member -MemberType ScriptMethod -Name GetValue -Value {
+        param($Name, $Default, $Options)
+        $values = (Get-SimWinSection @('registry'))[$this.Name]
+        if ($null -eq $values -or -not $values.ContainsKey($Name)) { return $Default }
+        $entry = $values[$Name]
+        if ($entry.type -eq 'MultiString') { return ,([string[]]@($entry.value)) }
+        if ($entry.type -eq 'DWord') { return [int]$entry.value }
+        return [string]$entry.value
+    }
+    return $item
+}
+
+function Get-SimWinIisItem {
+    # IIS:\Sites\<site>\<path> and IIS:\AppPools\<pool> as the WebAdministration provider shows them.
+    param([string] $LiteralPath)
+    if ($LiteralPath -match '^IIS:\\AppPools\\(.+)$') {
+        $pool = (Get-SimWinSection @('iis', 'appPools'))[$Matches[1]]
+        if ($null -eq $pool) { return $null }
+        return [pscustomobject]@{ ElementTagName = 'add'; name = $Matches[1]; processModel = [pscustomobject]$pool.processModel }
+    }
+    if ($LiteralPath -match '^IIS:\\Sites\\(.+)$') {
+        $location = $Matches[1].Replace('\', '/')
+        $node = (Get-SimWinSection @('iis', 'paths'))[$location]
+        if ($null -eq $node) { return $null }
+        return [pscustomobject]$node
+    }
+    return $null
+}
+
+function Get-Item {
+    # Get-Item (Microsoft.PowerShell.Management): Registry:: keys and IIS: items here; other paths
+    # go to the real cmdlet.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $LiteralPath)
+    $key = ConvertTo-SimWinRegistryKey $LiteralPath
+    if ($null -ne $key) {
+        if (-not (Get-SimWinSection @('registry')).ContainsKey($key)) {
+            if ($ErrorActionPreference -eq 'SilentlyContinue') { return $null }
+            throw ('Cannot find path ''' + $LiteralPath + ''' because it does not exist.')
+        }
+        return New-SimWinRegistryKeyObject $key
+    }
+    if ($LiteralPath -like 'IIS:*') {
+        $item = Get-SimWinIisItem $LiteralPath
+        if ($null -eq $item -and $ErrorActionPreference -ne 'SilentlyContinue') {
+            throw ('Cannot find path ''' + $LiteralPath + ''' because it does not exist.')
+        }
+        return $item
+    }
+    $ntfs = (Get-SimWinSection @('ntfs'))[$LiteralPath]
+    if ($null -ne $ntfs) { return New-SimWinDirectory $LiteralPath }
+    return Microsoft.PowerShell.Management\Get-Item -LiteralPath $LiteralPath
+}
+
+function Test-Path {
+    # Test-Path (Microsoft.PowerShell.Management): Registry:: and IIS: paths here.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $LiteralPath)
+    $key = ConvertTo-SimWinRegistryKey $LiteralPath
+    if ($null -ne $key) { return (Get-SimWinSection @('registry')).ContainsKey($key) }
+    if ($LiteralPath -like 'IIS:*') { return $null -ne (Get-SimWinIisItem $LiteralPath) }
+    return Microsoft.PowerShell.Management\Test-Path -LiteralPath $LiteralPath
+}
+
+function Get-ItemProperty {
+    # Get-ItemProperty (Microsoft.PowerShell.Management); on IIS: paths the WebAdministration
+    # provider returns a ConfigurationAttribute for a simple attribute (its .Value is the value)
+    # and a ConfigurationElement for an element such as processModel.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $LiteralPath, [Parameter(Mandatory)] [string] $Name)
+    $key = ConvertTo-SimWinRegistryKey $LiteralPath
+    if ($null -ne $key) {
+        $values = (Get-SimWinSection @('registry'))[$key]
+        if ($null -eq $values -or -not $values.ContainsKey($Name)) { throw ('Property ' + $Name + ' does not exist at path ' + $LiteralPath + '.') }
+        return [pscustomobject]@{ $Name = $values[$Name].value }
+    }
+    $item = Get-SimWinIisItem $LiteralPath
+    if ($null -eq $item) { throw ('Cannot find path ''' + $LiteralPath + ''' because it does not exist.') }
+    $value = $item.$Name
+    if ($value -is [pscustomobject]) { return $value }
+    return [pscustomobject]@{ Name = $Name; Value = $value }
+}
+
+function Set-SimWinRegistryValue {
+    param([string] $Key, [string] $Name, [string] $Type, $Value)
+    $registry = Get-SimWinSection @('registry')
+    if (-not $registry.ContainsKey($Key)) { throw ('Cannot find path ''Registry::' + $Key + ''' because it does not exist.') }
+    if ($Type -eq 'MultiString') { $Value = @([string[]]@($Value)) }
+    $registry[$Key][$Name] = @{ type = $Type; value = $Value }
+}
+
+function New-ItemProperty {
+    # New-ItemProperty (Microsoft.PowerShell.Management): -PropertyType String, DWord, MultiString ...
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $LiteralPath, [Parameter(Mandatory)] [string] $Name,
+          [Parameter(Mandatory)] [ValidateSet('String', 'ExpandString', 'DWord', 'MultiString')] [string] $PropertyType,
+          [Parameter(Mandatory)] $Value, [switch] $Force)
+    $key = ConvertTo-SimWinRegistryKey $LiteralPath
+    if ($null -eq $key) { throw ('simwin: New-ItemProperty on ' + $LiteralPath + ' is not simulated') }
+    $values = (Get-SimWinSection @('registry'))[$key]
+    if (-not $Force -and $null -ne $values -and $values.ContainsKey($Name)) { throw ('The property already exists.') }
+    Step-SimWinWrite ('New-ItemProperty ' + $key + '\' + $Name)
+    Set-SimWinRegistryValue -Key $key -Name $Name -Type $PropertyType -Value $Value
+    return [pscustomobject]@{ $Name = $Value }
+}
+
+function Remove-ItemProperty {
+    # Remove-ItemProperty (Microsoft.PowerShell.Management).
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $LiteralPath, [Parameter(Mandatory)] [string] $Name)
+    $key = ConvertTo-SimWinRegistryKey $LiteralPath
+    if ($null -eq $key) { throw ('simwin: Remove-ItemProperty on ' + $LiteralPath + ' is not simulated') }
+    $values = (Get-SimWinSection @('registry'))[$key]
+    if ($null -eq $values -or -not $values.ContainsKey($Name)) { throw ('Property ' + $Name + ' does not exist at path ' + $LiteralPath + '.') }
+    Step-SimWinWrite ('Remove-ItemProperty ' + $key + '\' + $Name)
+    $values.Remove($Name)
+}
+
+function Set-ItemProperty {
+    # Set-ItemProperty (Microsoft.PowerShell.Management); on IIS: paths it sets an attribute of a
+    # site, application or pool, dotted for a child element (processModel.userName).
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $LiteralPath, [Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [AllowEmptyString()] $Value)
+    $key = ConvertTo-SimWinRegistryKey $LiteralPath
+    if ($null -ne $key) {
+        $values = (Get-SimWinSection @('registry'))[$key]
+        $type = 'String'
+        if ($null -ne $values -and $values.ContainsKey($Name)) { $type = $values[$Name].type }
+        Step-SimWinWrite ('Set-ItemProperty ' + $key + '\' + $Name)
+        Set-SimWinRegistryValue -Key $key -Name $Name -Type $type -Value $Value
+        return
+    }
+    if ($LiteralPath -match '^IIS:\\AppPools\\(.+)$') {
+        $pool = (Get-SimWinSection @('iis', 'appPools'))[$Matches[1]]
+        if ($null -eq $pool) { throw ('Cannot find path ''' + $LiteralPath + ''' because it does not exist.') }
+        if ($Name -notmatch '^processModel\.(identityType|userName|password)$') { throw ('simwin: pool attribute ' + $Name + ' is not simulated') }
+        Step-SimWinWrite ('Set-ItemProperty ' + $LiteralPath + ' ' + $Name)
+        $pool.processModel[$Matches[1]] = [string]$Value
+        return
+    }
+    if ($LiteralPath -match '^IIS:\\Sites\\(.+)$') {
+        $node = (Get-SimWinSection @('iis', 'paths'))[$Matches[1].Replace('\', '/')]
+        if ($null -eq $node) { throw ('Cannot find path ''' + $LiteralPath + ''' because it does not exist.') }
+        if (-not $node.ContainsKey($Name)) { throw ('simwin: attribute ' + $Name + ' of ' + $LiteralPath + ' is not simulated') }
+        Step-SimWinWrite ('Set-ItemProperty ' + $LiteralPath + ' ' + $Name)
+        $node[$Name] = [string]$Value
+        return
+    }
+    throw ('simwin: Set-ItemProperty on ' + $LiteralPath + ' is not simulated')
+}
+
+# ---------------------------------------------------------------- IIS configuration (WebAdministration)
+# State: iis.config[<location>][<section>][<attribute>] holds what is set at that location;
+# iis.defaults[<section>][<attribute>] what every location inherits when nothing is set there.
+
+function Get-WebConfigurationProperty {
+    # "Get-WebConfigurationProperty" (WebAdministration): an enum attribute comes back as a string,
+    # any other as a ConfigurationAttribute object whose .Value is the effective value.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $PSPath, [string] $Location, [Parameter(Mandatory)] [string] $Filter,
+          [Parameter(Mandatory)] [string] $Name)
+    if ($PSPath -ne 'MACHINE/WEBROOT/APPHOST') { throw ('simwin: PSPath ' + $PSPath + ' is not simulated') }
+    $defaults = (Get-SimWinSection @('iis', 'defaults'))[$Filter]
+    if ($null -eq $defaults -or -not $defaults.ContainsKey($Name)) { throw ('simwin: attribute ' + $Filter + '/@' + $Name + ' has no schema default in the state') }
+    $value = $defaults[$Name]
+    $here = (Get-SimWinSection @('iis', 'config', $Location))[$Filter]
+    if ($null -ne $here -and $here.ContainsKey($Name)) { $value = $here[$Name] }
+    $enums = @('logonMethod', 'identityType', 'sslFlags')  # enum and flags attributes come back as strings
+    if ($enums -contains $Name) { return [string]$value }
+    return [pscustomobject]@{ Name = $Name; Value = $value; IsInheritedFromDefaultValue = ($null -eq $here -or -not $here.ContainsKey($Name)) }
+}
+
+function Set-WebConfigurationProperty {
+    # "Set-WebConfigurationProperty" (WebAdministration): sets the attribute at that location.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $PSPath, [string] $Location, [Parameter(Mandatory)] [string] $Filter,
+          [Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [AllowEmptyString()] $Value)
+    if ($PSPath -ne 'MACHINE/WEBROOT/APPHOST') { throw ('simwin: PSPath ' + $PSPath + ' is not simulated') }
+    Step-SimWinWrite ('Set-WebConfigurationProperty ' + $Location + ' ' + $Filter + '/@' + $Name)
+    $section = Get-SimWinSection @('iis', 'config', $Location, $Filter)
+    $section[$Name] = $Value
+}
+
+function Remove-WebConfigurationProperty {
+    # "Remove-WebConfigurationProperty" (WebAdministration): clears the attribute at that location,
+    # so it is inherited again.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $PSPath, [string] $Location, [Parameter(Mandatory)] [string] $Filter,
+          [Parameter(Mandatory)] [string] $Name)
+    Step-SimWinWrite ('Remove-WebConfigurationProperty ' + $Location + ' ' + $Filter + '/@' + $Name)
+    $section = (Get-SimWinSection @('iis', 'config', $Location))[$Filter]
+    if ($null -ne $section) { $section.Remove($Name) }
+}
+
+function Backup-WebConfiguration {
+    # "Backup-WebConfiguration" (WebAdministration): a named backup of the configuration.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Name)
+    $backups = Get-SimWinSection @('iis', 'backups')
+    $backups['count'] = 1 + [int]$backups['count']
+    return [pscustomobject]@{ Name = $Name }
+}
+
+function Get-WebAppPoolState {
+    # "Get-WebAppPoolState" (WebAdministration): an object whose .Value is Started or Stopped.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Name)
+    $pool = (Get-SimWinSection @('iis', 'appPools'))[$Name]
+    if ($null -eq $pool) { throw ('simwin: no application pool ' + $Name) }
+    return [pscustomobject]@{ Value = [string]$pool.state }
+}
+
+function Restart-WebAppPool {
+    # "Restart-WebAppPool" (WebAdministration): recycles the pool.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Name)
+    $pool = (Get-SimWinSection @('iis', 'appPools'))[$Name]
+    if ($null -eq $pool) { throw ('simwin: no application pool ' + $Name) }
+    Step-SimWinWrite ('Restart-WebAppPool ' + $Name)
+    $pool['recycles'] = 1 + [int]$pool['recycles']
+}
+
+function New-WebAppPool {
+    # "New-WebAppPool" (WebAdministration): a new pool with the default identity.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Name)
+    $pools = Get-SimWinSection @('iis', 'appPools')
+    if ($pools.ContainsKey($Name)) { throw ('simwin: application pool ' + $Name + ' already exists') }
+    Step-SimWinWrite ('New-WebAppPool ' + $Name)
+    $pools[$Name] = @{ state = 'Started'; recycles = 0; processModel = @{ identityType = 'ApplicationPoolIdentity'; userName = ''; password = '' } }
+    return [pscustomobject]@{ Name = $Name }
+}
+
+# ---------------------------------------------------------------- services
+
+function Restart-Service {
+    # "Restart-Service" (Microsoft.PowerShell.Management).
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Name, [switch] $Force)
+    $service = (Get-SimWinSection @('services'))[$Name]
+    if ($null -eq $service) { throw ('Cannot find any service with service name ''' + $Name + '''.') }
+    Step-SimWinWrite ('Restart-Service ' + $Name)
+    $service['restarts'] = 1 + [int]$service['restarts']
+}
+
+# ---------------------------------------------------------------- SMB shares
+# State: smb.shares[<name>] = @{ path; access = @(@{ AccountName; AccessControlType; AccessRight }) }
+
+function Get-SimWinShare {
+    param([string] $Name)
+    $share = (Get-SimWinSection @('smb', 'shares'))[$Name]
+    if ($null -eq $share) { throw ('No MSFT_SMBShare objects found with property ''Name'' equal to ''' + $Name + '''.') }
+    return $share
+}
+
+function Get-SmbShareAccess {
+    # "Get-SmbShareAccess" (SmbShare): MSFT_SmbShareAccessControlEntry objects with Name,
+    # ScopeName, AccountName, AccessControlType (Allow/Deny) and AccessRight (Full/Change/Read/Custom).
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Name)
+    foreach ($entry in @((Get-SimWinShare $Name).access)) {
+        [pscustomobject]@{ Name = $Name; ScopeName = '*'; AccountName = $entry.AccountName;
+                           AccessControlType = $entry.AccessControlType; AccessRight = $entry.AccessRight }
+    }
+}
+
+function Grant-SmbShareAccess {
+    # "Grant-SmbShareAccess" (SmbShare): replaces the account's Allow entry with the right given.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string[]] $AccountName,
+          [Parameter(Mandatory)] [ValidateSet('Full', 'Change', 'Read', 'Custom')] [string] $AccessRight, [switch] $Force)
+    $share = Get-SimWinShare $Name
+    Step-SimWinWrite ('Grant-SmbShareAccess ' + $Name)
+    foreach ($account in $AccountName) {
+        $share.access = @(@($share.access) | Where-Object { -not ($_.AccountName -eq $account -and $_.AccessControlType -eq 'Allow') }) +
+            @(@{ AccountName = $account; AccessControlType = 'Allow'; AccessRight = $AccessRight })
+    }
+    Get-SmbShareAccess -Name $Name
+}
+
+function Revoke-SmbShareAccess {
+    # "Revoke-SmbShareAccess" (SmbShare): removes the account's Allow entries.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string[]] $AccountName, [switch] $Force)
+    $share = Get-SimWinShare $Name
+    Step-SimWinWrite ('Revoke-SmbShareAccess ' + $Name)
+    $share.access = @(@($share.access) | Where-Object { -not ($AccountName -contains $_.AccountName -and $_.AccessControlType -eq 'Allow') })
+    Get-SmbShareAccess -Name $Name
+}
+
+function Get-WmiObject {
+    # "Get-WmiObject" (Microsoft.PowerShell.Management, Windows PowerShell 5.1 only): Win32_Share
+    # instances with Name and Path.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Class)
+    if ($Class -ne 'Win32_Share') { throw ('simwin: WMI class ' + $Class + ' is not simulated') }
+    foreach ($name in @((Get-SimWinSection @('smb', 'shares')).Keys)) {
+        [pscustomobject]@{ Name = $name; Path = (Get-SimWinShare $name).path }
+    }
+}
+
+# ---------------------------------------------------------------- NTFS ACLs
+# State: ntfs[<folder>] = @{ owner; access = @(@{ sid; type; rights; inheritance; propagation; inherited }) }
+
+function New-SimWinRule {
+    param($Entry)
+    return [pscustomobject]@{ IdentityReference = [pscustomobject]@{ Value = [string]$Entry.sid };
+                              AccessControlType = [string]$Entry.type; FileSystemRights = [long]$Entry.rights;
+                              InheritanceFlags = [int]$Entry.inheritance; PropagationFlags = [int]$Entry.propagation;
+                              IsInherited = [bool]$Entry.inherited }
+}
+
+function New-SimWinAcl {
+    # A FileSystemSecurity stand-in ("FileSystemSecurity Class"): GetAccessRules, PurgeAccessRules,
+    # AddAccessRule; SetAccessControl of the directory writes it back.
+    param([string] $Folder)
+    $entries = @((Get-SimWinSection @('ntfs'))[$Folder].access | ForEach-Object { @{} + $_ })
+    $acl = [pscustomobject]@{ Folder = $Folder; Entries = [System.Collections.ArrayList]@($entries) }
+    $acl | Add-Member -MemberType ScriptMethod -Name GetAccessRules -Value {
+        param($IncludeExplicit, $IncludeInherited, $TargetType)
+        foreach ($entry in $this.Entries) {
+            if (($entry.inherited -and $IncludeInherited) -or (-not $entry.inherited -and $IncludeExplicit)) { New-SimWinRule $entry }
+        }
+    }
+    $acl | Add-Member -MemberType ScriptMethod -Name PurgeAccessRules -Value {
+        param($Sid)
+        $keep = @($this.Entries | Where-Object { $_.inherited -or $_.sid -ne [string]$Sid.Value })
+        $this.Entries = [System.Collections.ArrayList]@($keep)
+    }
+    $acl | Add-Member -MemberType ScriptMethod -Name AddAccessRule -Value {
+        param($Rule)
+        [void]$this.Entries.Add(@{ sid = [string]$Rule.IdentityReference.Value; type = [string]$Rule.AccessControlType;
+                                   rights = [long]$Rule.FileSystemRights; inheritance = [int]$Rule.InheritanceFlags;
+                                   propagation = [int]$Rule.PropagationFlags; inherited = $false })
+    }
+    return $acl
+}
+
+function New-SimWinDirectory {
+    param([string] $Folder)
+    $dir = [pscustomobject]@{ FullName = $Folder }
+    $dir | Add-Member -MemberType ScriptMethod -Name GetAccessControl -Value { param($Sections) New-SimWinAcl $this.FullName }
+    $dir | Add-Member -MemberType ScriptMethod -Name SetAccessControl -Value {
+        param($Acl)
+        Step-SimWinWrite ('SetAccessControl ' + $this.FullName)
+        (Get-SimWinSection @('ntfs'))[$this.FullName].access = @($Acl.Entries)
+    }
+    return $dir
+}
+
+function Get-Acl {
+    # "Get-Acl" (Microsoft.PowerShell.Security): the folder's security descriptor.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $LiteralPath)
+    if ($null -eq (Get-SimWinSection @('ntfs'))[$LiteralPath]) { throw ('Cannot find path ''' + $LiteralPath + ''' because it does not exist.') }
+    return New-SimWinAcl $LiteralPath
+}
+
+function icacls {
+    # icacls ("icacls" command reference): only `icacls <folder> /grant *<SID>:(OI)(CI)<right>`.
+    $rights = @{ 'RX' = 1179817; 'M' = 1245631; 'F' = 2032127 }
+    if ($args.Count -ne 3 -or $args[1] -ne '/grant' -or [string]$args[2] -notmatch '^\*(S-[0-9-]+):\(OI\)\(CI\)(RX|M|F)$') {
+        throw ('simwin: icacls ' + ($args -join ' ') + ' is not simulated')
+    }
+    $sid = $Matches[1]; $right = $rights[$Matches[2]]
+    $acl = (Get-SimWinSection @('ntfs'))[[string]$args[0]]
+    if ($null -eq $acl) { 'The system cannot find the file specified.'; $global:LASTEXITCODE = 2; return }
+    Step-SimWinWrite ('icacls /grant ' + $args[0])
+    $merged = $false
+    foreach ($entry in @($acl.access)) {
+        if ($entry.sid -eq $sid -and -not $entry.inherited -and $entry.type -eq 'Allow' -and $entry.inheritance -eq 3 -and $entry.propagation -eq 0) {
+            $entry.rights = [long]$entry.rights -bor $right; $merged = $true
+        }
+    }
+    if (-not $merged) { $acl.access = @($acl.access) + @(@{ sid = $sid; type = 'Allow'; rights = $right; inheritance = 3; propagation = 0; inherited = $false }) }
+    'processed file: ' + $args[0]
+    'Successfully processed 1 files; Failed processing 0 files'
+    $global:LASTEXITCODE = 0
+}
+
+# ---------------------------------------------------------------- audit policy
+
+function auditpol {
+    # auditpol ("auditpol get" / "auditpol set" command references): /get /subcategory:{guid} /r
+    # prints CSV (Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting).
+    $audit = Get-SimWinSection @('audit')
+    $words = @{ '00' = 'No Auditing'; '10' = 'Success'; '01' = 'Failure'; '11' = 'Success and Failure' }
+    if ($args.Count -eq 3 -and $args[0] -eq '/get' -and [string]$args[1] -match '^/subcategory:\{([0-9A-F-]+)\}$' -and $args[2] -eq '/r') {
+        $entry = $audit[$Matches[1]]
+        if ($null -eq $entry) { 'Error 0x00000057 occurred: The parameter is incorrect.'; $global:LASTEXITCODE = 87; return }
+        $code = ([string][int][bool]$entry.success) + ([string][int][bool]$entry.failure)
+        'Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting'
+        ''
+        $env:COMPUTERNAME + ',System,' + $entry.name + ',{' + $Matches[1] + '},' + $words[$code] + ','
+        $global:LASTEXITCODE = 0
+        return
+    }
+    if ($args.Count -eq 4 -and $args[0] -eq '/set' -and [string]$args[1] -match '^/subcategory:\{([0-9A-F-]+)\}$' -and
+        [string]$args[2] -match '^/success:(enable|disable)$') {
+        $guid = ([string]$args[1]).Substring(14).Trim('{', '}')
+        $success = $Matches[1] -eq 'enable'
+        if ([string]$args[3] -notmatch '^/failure:(enable|disable)$') { throw ('simwin: auditpol ' + ($args -join ' ') + ' is not simulated') }
+        $entry = $audit[$guid]
+        if ($null -eq $entry) { $global:LASTEXITCODE = 87; return }
+        Step-SimWinWrite ('auditpol /set ' + $guid)
+        $entry.success = $success
+        $entry.failure = $Matches[1] -eq 'enable'
+        'The command was successfully executed.'
+        $global:LASTEXITCODE = 0
+        return
+    }
+    throw ('simwin: auditpol ' + ($args -join ' ') + ' is not simulated')
+}
+
+# ---------------------------------------------------------------- seams for Windows-only .NET, ADSI and COM
+# SecurityIdentifier, NTAccount.Translate, [ADSI] and COMAdmin cannot run off Windows. The scripts
+# are to call these library functions instead; the state's accounts table answers them here.
+# State: accounts[<NT name>] = @{ sid; local; flags; exists }
+
+function Resolve-RemediateSid {
+    # An account name (or a well-known SID string) to its SID string; throws when unknown, as
+    # NTAccount.Translate does ("IdentityNotMappedException").
+    param([Parameter(Mandatory)] [string] $Account)
+    foreach ($pair in (Get-SimWinSection @('accounts')).GetEnumerator()) {
+        if ($pair.Key -eq $Account -or $pair.Value.sid -eq $Account) { return [string]$pair.Value.sid }
+    }
+    throw ('Some or all identity references could not be translated. (' + $Account + ')')
+}
+
+function Resolve-RemediateAccountName {
+    # A SID string to the account's NT name (SecurityIdentifier.Translate([NTAccount])).
+    param([Parameter(Mandatory)] [string] $Sid)
+    foreach ($pair in (Get-SimWinSection @('accounts')).GetEnumerator()) {
+        if ($pair.Value.sid -eq $Sid) { return [string]$pair.Key }
+    }
+    throw ('Some or all identity references could not be translated. (' + $Sid + ')')
+}
+
+function Test-RemediateLocalAccount {
+    # [ADSI]::Exists('WinNT://<computer>/<name>,user').
+    param([Parameter(Mandatory)] [string] $Name)
+    $account = (Get-SimWinSection @('accounts'))[$env:COMPUTERNAME + '\' + $Name]
+    return ($null -ne $account -and [bool]$account.local)
+}
+
+# ---------------------------------------------------------------- Active Directory (ActiveDirectory module)
+# State: ad[<distinguished name>] = @{ sAMAccountName; ObjectClass; userAccountControl;
+#   'msDS-AllowedToDelegateTo' = @(SPNs); PrincipalsAllowedToDelegateToAccount = @(DNs) }
+# (PrincipalsAllowedToDelegateToAccount stands for the msDS-AllowedToActOnBehalfOfOtherIdentity
+# security descriptor that the cmdlets read and write through it.)
+
+function Get-SimWinAdObject {
+    param([string] $Identity)
+    $object = (Get-SimWinSection @('ad'))[$Identity]
+    if ($null -eq $object) { throw ('Cannot find an object with identity: ''' + $Identity + '''') }
+    return $object
+}
+
+function ConvertTo-SimWinAdResult {
+    # ADObject / ADComputer ("Get-ADObject", "Get-ADComputer"): DistinguishedName, ObjectClass and
+    # the properties asked for; a multi-valued attribute as a collection of strings.
+    param([string] $DistinguishedName, [string[]] $Properties)
+    $object = Get-SimWinAdObject $DistinguishedName
+    $result = [ordered]@{ DistinguishedName = $DistinguishedName; ObjectClass = $object.ObjectClass; Name = $object.sAMAccountName.TrimEnd('$') }
+    foreach ($property in $Properties) {
+        if (-not $object.ContainsKey($property)) { throw ('simwin: AD property ' + $property + ' is not in the state') }
+        $result[$property] = $object[$property]
+    }
+    return [pscustomobject]$result
+}
+
+function Get-ADObject {
+    # "Get-ADObject" (ActiveDirectory): only -LDAPFilter '(sAMAccountName=<escaped>)' here.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $LDAPFilter, [string[]] $Properties = @())
+    if ($LDAPFilter -notmatch '^\(sAMAccountName=([^()*]+)\)$') { throw ('simwin: LDAP filter ' + $LDAPFilter + ' is not simulated') }
+    $sam = $Matches[1].Replace('\5c', '\').Replace('\2a', '*').Replace('\28', '(').Replace('\29', ')')
+    foreach ($pair in @((Get-SimWinSection @('ad')).GetEnumerator())) {
+        if ($pair.Value.sAMAccountName -eq $sam) { ConvertTo-SimWinAdResult $pair.Key $Properties }
+    }
+}
+
+function Set-ADObject {
+    # "Set-ADObject" (ActiveDirectory): -Add / -Replace a multi-valued attribute, -Clear one.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Identity, [hashtable] $Add, [hashtable] $Replace, [string[]] $Clear)
+    $object = Get-SimWinAdObject $Identity
+    Step-SimWinWrite ('Set-ADObject ' + $Identity)
+    foreach ($name in @($Clear)) {
+        if (-not $name) { continue }
+        if ($name -eq 'msDS-AllowedToActOnBehalfOfOtherIdentity') { $object['PrincipalsAllowedToDelegateToAccount'] = @() }
+        else { $object[$name] = @() }
+    }
+    if ($null -ne $Add) { foreach ($name in $Add.Keys) { $object[$name] = @(@($object[$name]) + @($Add[$name]) | Where-Object { $_ } | Select-Object -Unique) } }
+    if ($null -ne $Replace) { foreach ($name in $Replace.Keys) { $object[$name] = @($Replace[$name]) } }
+}
+
+function Set-ADAccountControl {
+    # "Set-ADAccountControl" (ActiveDirectory): TrustedToAuthForDelegation is userAccountControl
+    # bit 0x1000000 (TRUSTED_TO_AUTH_FOR_DELEGATION).
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Identity, [Parameter(Mandatory)] [bool] $TrustedToAuthForDelegation)
+    $object = Get-SimWinAdObject $Identity
+    Step-SimWinWrite ('Set-ADAccountControl ' + $Identity)
+    $flags = [long]$object.userAccountControl
+    if ($TrustedToAuthForDelegation) { $flags = $flags -bor 16777216 } else { $flags = $flags -band (-bnot [long]16777216) }
+    $object.userAccountControl = $flags
+}
+
+function Get-ADComputer {
+    # "Get-ADComputer" (ActiveDirectory).
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Identity, [string[]] $Properties = @())
+    return ConvertTo-SimWinAdResult $Identity $Properties
+}
+
+function Set-ADComputer {
+    # "Set-ADComputer" (ActiveDirectory, Windows Server 2012 and later for
+    # -PrincipalsAllowedToDelegateToAccount): replaces the list of principals.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Identity, [Parameter(Mandatory)] [AllowEmptyCollection()] [string[]] $PrincipalsAllowedToDelegateToAccount)
+    $object = Get-SimWinAdObject $Identity
+    Step-SimWinWrite ('Set-ADComputer ' + $Identity)
+    $object['PrincipalsAllowedToDelegateToAccount'] = @($PrincipalsAllowedToDelegateToAccount)
+}
+
+# ---------------------------------------------------------------- more seams (local accounts, COM+, folder ACL)
+# Proposed library names for what the goldens do today with [ADSI] WinNT://, COMAdmin.COMAdminCatalog
+# and FileSystemAccessRule over a SecurityIdentifier; stood in here over the same state document.
+# State: accounts[<COMPUTER\name>] = @{ sid; local = $true; flags }; complus[<application>] =
+# @{ components = @(progids); Identity; Password }.
+
+function New-RemediateLocalAccount {
+    # The WinNT provider's Create('user', name), SetPassword, UserFlags and SetInfo ("WinNT User
+    # Object"); flags 0x10000 is ADS_UF_DONT_EXPIRE_PASSWD.
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [securestring] $Password, [int] $Flags = 0x10201)
+    $accounts = Get-SimWinSection @('accounts')
+    $key = $env:COMPUTERNAME + '\' + $Name
+    if ($accounts.ContainsKey($key)) { throw ('The account already exists. (' + $key + ')') }
+    Step-SimWinWrite ('New-RemediateLocalAccount ' + $key)
+    $accounts[$key] = @{ sid = 'S-1-5-21-3623811015-3361044348-30300820-' + (1000 + $accounts.Count); local = $true; flags = $Flags }
+}
+
+function Set-RemediateLocalAccountPassword {
+    # The WinNT provider's SetPassword: never readable back, so the state keeps only that it was set.
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [securestring] $Password)
+    $account = (Get-SimWinSection @('accounts'))[$env:COMPUTERNAME + '\' + $Name]
+    if ($null -eq $account) { throw ('The user name could not be found. (' + $Name + ')') }
+    Step-SimWinWrite ('Set-RemediateLocalAccountPassword ' + $Name)
+    $account['passwordSets'] = 1 + [int]$account['passwordSets']
+}
+
+function Remove-RemediateLocalAccount {
+    # The WinNT provider's computer Delete('user', name).
+    param([Parameter(Mandatory)] [string] $Name)
+    $accounts = Get-SimWinSection @('accounts')
+    $key = $env:COMPUTERNAME + '\' + $Name
+    if (-not $accounts.ContainsKey($key)) { throw ('The user name could not be found. (' + $Name + ')') }
+    Step-SimWinWrite ('Remove-RemediateLocalAccount ' + $key)
+    $accounts.Remove($key)
+}
+
+function Get-RemediateComPlusIdentity {
+    # COMAdminCatalog GetCollection('Applications') / ('Components', key) ("COMAdminCatalog
+    # object"): the Identity of the application that holds the component; the password is
+    # write-only in the catalogue, so it is never returned.
+    param([Parameter(Mandatory)] [string] $ProgId)
+    foreach ($pair in @((Get-SimWinSection @('complus')).GetEnumerator())) {
+        if (@($pair.Value.components) -contains $ProgId) { return [ordered]@{ application = $pair.Key; identity = [string]$pair.Value.Identity } }
+    }
+    throw ('no COM+ application holds the component ' + $ProgId)
+}
+
+function Set-RemediateComPlusIdentity {
+    # Sets Identity and Password of the application that holds the component, and SaveChanges.
+    param([Parameter(Mandatory)] [string] $ProgId, [Parameter(Mandatory)] [string] $Identity, [securestring] $Password)
+    $found = Get-RemediateComPlusIdentity -ProgId $ProgId
+    Step-SimWinWrite ('Set-RemediateComPlusIdentity ' + $found.application)
+    $application = (Get-SimWinSection @('complus'))[$found.application]
+    $application.Identity = $Identity
+    $application['passwordSets'] = 1 + [int]$application['passwordSets']
+}
+
+function Restore-RemediateFolderAccess {
+    # Replaces a SID's explicit entries on a folder with saved ones ("type|rights|inheritance|
+    # propagation" strings), as PurgeAccessRules + AddAccessRule + SetAccessControl do.
+    param([Parameter(Mandatory)] [string] $Folder, [Parameter(Mandatory)] [string] $Sid, [string[]] $Explicit = @())
+    $acl = (Get-SimWinSection @('ntfs'))[$Folder]
+    if ($null -eq $acl) { throw ('Cannot find path ''' + $Folder + ''' because it does not exist.') }
+    Step-SimWinWrite ('Restore-RemediateFolderAccess ' + $Folder)
+    $kept = @(@($acl.access) | Where-Object { $_.inherited -or $_.sid -ne $Sid })
+    foreach ($saved in @($Explicit | Where-Object { $_ })) {
+        $part = ([string]$saved).Split('|')
+        $kept += @{ sid = $Sid; type = $part[0]; rights = [long]$part[1]; inheritance = [int]$part[2]; propagation = [int]$part[3]; inherited = $false }
+    }
+    $acl.access = $kept
+}

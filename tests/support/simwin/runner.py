@@ -1,0 +1,50 @@
+"""Runs a golden bundle's PowerShell scripts against the simulated Windows, one pwsh process per bundle."""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from support.simwin.state import initial_state
+
+HERE = Path(__file__).parent
+PHASES_SCRIPT = HERE / "Invoke-SimWinPhases.ps1"
+
+
+def pwsh() -> str | None:
+    """pwsh on PATH (`.ci/run` puts the shared copy there), or None."""
+    return shutil.which("pwsh")
+
+
+def script_hosts(bundle: Path) -> list[Path]:
+    """The folders of a bundle whose apply script is PowerShell (hosts/<host>/, domain/)."""
+    folders = sorted(p.parent for p in bundle.glob("hosts/*/apply.ps1"))
+    return folders + sorted(p.parent for p in bundle.glob("domain/apply.ps1"))
+
+
+@functools.cache
+def run_bundle(bundle: Path) -> dict[str, dict[str, Any]]:
+    """Every phase of every PowerShell host of the bundle: {host: {phase: record}}; each record has the state
+    document after the phase, the exit code, the REMEDIATE-RESULT object and the other output lines."""
+    executable = pwsh()
+    assert executable, "pwsh is not on PATH"
+    with tempfile.TemporaryDirectory(prefix="simwin-") as work:
+        request = {"work": work, "hosts": [
+            {"name": folder.name, "apply": str(folder / "apply.ps1"), "rollback": str(folder / "rollback.ps1"),
+             "state": initial_state(folder.name)} for folder in script_hosts(bundle)]}
+        request_path = Path(work) / "request.json"
+        request_path.write_text(json.dumps(request), encoding="utf-8")
+        done = subprocess.run([executable, "-NoProfile", "-NonInteractive", "-File", str(PHASES_SCRIPT),
+                               "-Request", str(request_path)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr + done.stdout
+    return json.loads(done.stdout)
+
+
+def initial(host: str) -> dict[str, Any]:
+    """The starting state as it comes back from JSON (so comparisons see the same types)."""
+    return json.loads(json.dumps(initial_state(host)))

@@ -1,0 +1,76 @@
+"""The simulated Windows' starting state: one JSON document per host that every golden script may touch.
+
+It holds what the goldens' example inventory assumes exists (shares, their folders and ACLs, IIS locations,
+the domain accounts and their SIDs, the Logon audit subcategory), with IIS values inherited (set nowhere),
+so a rollback that pins an inherited value instead of clearing it shows up as a difference.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SHARES = ("audit", "docs", "gallery", "invoices", "public", "reports", "scans")
+LANMAN_PARAMETERS = r"HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Services\LanmanServer\Parameters"
+LOGON_SUBCATEGORY = "0CCE9215-69AE-11D9-BED3-505054503030"
+AUTHENTICATION = "system.webServer/security/authentication/"
+SITE_PATHS = ("Default Web Site/gallery", "Default Web Site/home", "Default Web Site/myfiles",
+              "Default Web Site/reports", "Default Web Site/scans")
+DOMAIN_ACCOUNTS = ("gmsa-gallery$", "svc-audit", "svc-billing", "svc-reports", "svc-webcontent")
+
+
+def _folder_acl() -> dict[str, Any]:
+    """Administrators full control, inherited from the volume root: nothing for the accounts the scripts grant."""
+    return {"owner": "S-1-5-32-544",
+            "access": [{"sid": "S-1-5-32-544", "type": "Allow", "rights": 2032127, "inheritance": 3,
+                        "propagation": 0, "inherited": True}]}
+
+
+def initial_state(host: str) -> dict[str, Any]:
+    """The state document a test writes before running a host's scripts."""
+    accounts = {r"NT AUTHORITY\ANONYMOUS LOGON": {"sid": "S-1-5-7", "local": False},
+                r"BUILTIN\Administrators": {"sid": "S-1-5-32-544", "local": False}}
+    for number, name in enumerate(DOMAIN_ACCOUNTS, start=1101):
+        accounts["CONTOSO\\" + name] = {"sid": f"S-1-5-21-1004336348-1177238915-682003330-{number}", "local": False}
+    return {
+        "registry": {LANMAN_PARAMETERS: {"NullSessionShares": {"type": "MultiString", "value": ["COMCFG", "DFS$"]},
+                                         "NullSessionPipes": {"type": "MultiString", "value": ["netlogon"]}}},
+        "iis": {
+            "defaults": {
+                AUTHENTICATION + "anonymousAuthentication": {"enabled": True, "userName": "IUSR", "password": ""},
+                AUTHENTICATION + "basicAuthentication": {"enabled": False, "logonMethod": "ClearText"},
+                AUTHENTICATION + "windowsAuthentication": {"enabled": True},
+                "system.webServer/security/access": {"sslFlags": "None"},
+            },
+            # one value an administrator set at a location (rollback must put it back there)
+            "config": {"Default Web Site/home": {AUTHENTICATION + "basicAuthentication": {"logonMethod": "Network"}}},
+            "paths": {path: {"ElementTagName": "application", "applicationPool": "DefaultAppPool",
+                             "physicalPath": "C:\\inetpub\\wwwroot\\" + path.split("/")[-1]} for path in SITE_PATHS}
+            | {"Default Web Site": {"ElementTagName": "site", "applicationPool": "DefaultAppPool",
+                                    "physicalPath": "C:\\inetpub\\wwwroot",
+                                    "bindings": {"Collection": [
+                                        {"protocol": "http", "bindingInformation": "*:80:"},
+                                        {"protocol": "https", "bindingInformation": "*:443:"}]}},
+               "Intranet/docs": {"ElementTagName": "virtualDirectory", "physicalPath": "D:\\intranet\\docs",
+                                 "userName": "", "password": ""}},
+            "appPools": {"DefaultAppPool": {"state": "Started", "recycles": 0,
+                                            "processModel": {"identityType": "ApplicationPoolIdentity",
+                                                             "userName": "", "password": ""}}},
+            "backups": {},
+        },
+        "smb": {"shares": {name: {"path": "D:\\shares\\" + name,
+                                  "access": [{"AccountName": "BUILTIN\\Administrators", "AccessControlType": "Allow",
+                                              "AccessRight": "Full"}]} for name in SHARES}},
+        "ntfs": {"D:\\shares\\" + name: _folder_acl() for name in (*SHARES, "gallery\\images")},
+        "accounts": accounts,
+        "audit": {LOGON_SUBCATEGORY: {"name": "Logon", "success": True, "failure": False}},
+        "services": {"LanmanServer": {"restarts": 0}, "W3SVC": {"restarts": 0}},
+        "ad": {
+            "CN=WEB12,CN=Computers,DC=contoso,DC=com": {
+                "sAMAccountName": "WEB12$", "ObjectClass": "computer", "userAccountControl": 4096,
+                "msDS-AllowedToDelegateTo": [], "PrincipalsAllowedToDelegateToAccount": []},
+            "CN=SQL01,CN=Computers,DC=contoso,DC=com": {
+                "sAMAccountName": "SQL01$", "ObjectClass": "computer", "userAccountControl": 4096,
+                "msDS-AllowedToDelegateTo": [], "PrincipalsAllowedToDelegateToAccount": []},
+        },
+        "host": host,
+    }
