@@ -99,7 +99,7 @@ class HostFacts:
     """What the policies say about one host's Windows, and which policy said it."""
 
     iis: tuple[str, str] | None = None       # (IIS version, policy)
-    os: tuple[str, str] | None = None        # (resource.os written in a policy, policy)
+    os: tuple[str, str] | None = None        # (iis.os or resource.os written in a policy, policy)
     default_os: str | None = None            # resource.os left at its default
 
     def windows(self) -> str:
@@ -120,21 +120,23 @@ class HostFacts:
 def _claim(facts: HostFacts, host: str, plan: Plan, role: str) -> None:
     """Record what a policy implies; two policies must not disagree (it decides the language)."""
     policy = plan.policy
+    claims: list[tuple[str, tuple[str, str]]] = []
     if role == "iis":
-        claim, slot = (policy.iis.version, policy.name), "iis"
+        claims.append(("iis", (policy.iis.version, policy.name)))
+        if "os" in policy.iis.model_fields_set and policy.iis.os:      # the IIS host's Windows, given
+            claims.append(("os", (policy.iis.os, policy.name)))
     elif role == "file_server" and "os" in policy.resource.model_fields_set:
-        claim, slot = (policy.resource.os, policy.name), "os"
-    else:
-        if role == "file_server":
-            facts.default_os = facts.default_os or policy.resource.os
-        return
-    first = getattr(facts, slot)
-    if first is None:
-        setattr(facts, slot, claim)
-    elif first[0] != claim[0]:
-        what = "IIS" if slot == "iis" else "Windows"
-        raise InputError([Problem(policy.source, None, "", f"policy {policy.name} says {host} runs {what} "
-                                  f"{claim[0]}, policy {first[1]} says {what} {first[0]}: make them agree")])
+        claims.append(("os", (policy.resource.os, policy.name)))
+    elif role == "file_server":
+        facts.default_os = facts.default_os or policy.resource.os
+    for slot, claim in claims:
+        first = getattr(facts, slot)
+        if first is None:
+            setattr(facts, slot, claim)
+        elif first[0] != claim[0]:
+            what = "IIS" if slot == "iis" else "Windows"
+            raise InputError([Problem(policy.source, None, "", f"policy {policy.name} says {host} runs {what} "
+                                      f"{claim[0]}, policy {first[1]} says {what} {first[0]}: make them agree")])
     if facts.iis and facts.os and facts.iis[0] in ("4.0", "5.0", "5.1", "6.0") and windows_at_least(
             facts.os[0], "2008"):
         raise InputError([Problem(policy.source, None, "", f"{host} cannot run IIS {facts.iis[0]} "

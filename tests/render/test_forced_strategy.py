@@ -34,3 +34,30 @@ def test_without_force_a_satisfied_policy_renders_no_host_files(tmp_path):
     out = tmp_path / "bundle"
     assert run_cli("render", SATISFIED, "-i", INVENTORY, "-o", out).returncode == 0
     assert sorted(p.name for p in out.iterdir()) == ["REVIEW.md", "plan.json"]
+
+
+def test_the_iis_hosts_windows_comes_from_iis_os(tmp_path, write_policy):
+    """iis.os (table A) names the IIS host's Windows in its script; without it, the oldest Windows
+    that ships the IIS version (Server 2016 for IIS 10.0)."""
+    import yaml
+    data = yaml.safe_load((EXAMPLES / "policies" / "orders-gmsa.yaml").read_text())
+    for os, expected in (("2022", "Windows 2022"), (None, "Windows 2016")):
+        data["iis"].pop("os", None)
+        if os:
+            data["iis"]["os"] = os
+        out = tmp_path / f"bundle-{os}"
+        path = write_policy(text=yaml.safe_dump(data, sort_keys=False))
+        assert run_cli("render", path, "-i", INVENTORY, "-o", out).returncode == 0
+        first = (out / "hosts" / "web12" / "apply.ps1").read_text(encoding="utf-8-sig").splitlines()[0]
+        assert first.endswith(f"(iis; {expected})"), first
+
+
+def test_two_policies_that_disagree_about_the_iis_hosts_windows_are_refused(tmp_path, write_policy):
+    import yaml
+    data = yaml.safe_load((EXAMPLES / "policies" / "orders-gmsa.yaml").read_text())
+    other = {**data, "name": "orders-gmsa-2", "iis": {**data["iis"], "os": "2019", "path": "/other"}}
+    data["iis"]["os"] = "2022"
+    path = write_policy(text=yaml.safe_dump([data, other], sort_keys=False))
+    result = run_cli("render", path, "-i", INVENTORY, "-o", tmp_path / "bundle")
+    assert result.returncode == 2
+    assert "says web12 runs Windows 2019, policy orders-gmsa says Windows 2022" in result.stderr
