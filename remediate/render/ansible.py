@@ -25,6 +25,7 @@ import json
 import re
 import shlex
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import yaml
@@ -92,7 +93,7 @@ def _secrets(task: Task) -> list[SecretParameter]:
 
 
 def _script(template: str, task: Task, view: View, file_name: str, hosts: list[str], command: str,
-            what: str, notified: list[str] = ()) -> str:
+            what: str, notified: Sequence[str] = ()) -> str:
     """One step's script (task_script or record_before) for the hosts that share it."""
     body = op_body(task, view) if template == "task_script" else ""
     names = libraries("powershell", view.windows, [task.op], "apply")
@@ -231,7 +232,7 @@ def _comment(line: str) -> list[str]:
     return [f"# {piece}".rstrip() for piece in wrapped]
 
 
-def dump_yaml(data: dict | list, header: list[str] = ()) -> str:
+def dump_yaml(data: dict | list, header: Sequence[str] = ()) -> str:
     """A YAML document: `---`, header comments, the data; LF line ends and a final newline."""
     lines = ["---", *(piece for line in header for piece in _comment(line))]
     lines += _mapping(data, 0) if isinstance(data, dict) else _sequence(data, 0)
@@ -307,7 +308,7 @@ def _step_name(task: Task, note: str = "") -> str:
 
 
 def _task_entry(name: str, module: str, args: dict, task: Task, hosts: list[str], play_hosts: list[str],
-                secrets: list[SecretParameter] = (), notify: list[str] = (), register: str | None = None) -> dict:
+                secrets: Sequence[SecretParameter] = (), notify: Sequence[str] = (), register: str | None = None) -> dict:
     entry: dict = {"name": name, module: args}
     when = _when(hosts, play_hosts)
     if when:

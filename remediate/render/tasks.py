@@ -164,6 +164,9 @@ def host_scripts(plans: list[Plan]) -> list[HostScript]:
                     _claim(facts.setdefault(host, HostFacts()), host, plan, op.role)
     scripts: dict[str, HostScript] = {}
     for plan in plans:
+        strategy = plan.strategy
+        if strategy is None:
+            continue                                # satisfied or infeasible: no steps to place
         for number, op, hosts in _targets(plan):
             for host in hosts:
                 host_facts = facts.get(host, HostFacts())
@@ -172,7 +175,7 @@ def host_scripts(plans: list[Plan]) -> list[HostScript]:
                     script.roles.append(op.role)
                 if plan not in script.policies:
                     script.policies.append(plan)
-                task = Task(0, plan.policy.name, plan.strategy.id, number, plan.strategy.source, op)
+                task = Task(0, plan.policy.name, strategy.id, number, strategy.source, op)
                 if not isinstance(op, RESTART_KINDS):
                     script.tasks.append(task)
                     continue
