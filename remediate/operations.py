@@ -11,7 +11,7 @@ May import: remediate.core, remediate.policy.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal, Union
+from typing import ClassVar, Literal
 
 from remediate.core.versions import windows_at_least
 from remediate.policy import SecretRef
@@ -20,7 +20,7 @@ Role = Literal["iis", "file_server", "domain"]
 ShareRight = Literal["Read", "Change", "Full"]
 NtfsRight = Literal["RX", "M", "F"]
 PoolIdentityType = Literal["LocalSystem", "LocalService", "NetworkService", "ApplicationPoolIdentity", "SpecificUser"]
-Value = Union[str, int, bool, SecretRef]
+Value = str | int | bool | SecretRef
 
 LANMAN_PARAMETERS = "HKLM\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters"
 
@@ -420,6 +420,7 @@ class Advisory(Operation):
 OPERATION_KINDS: tuple[type[Operation], ...] = (
     SetIisAttribute, SetMetabaseProperty, SetRegistryValue, AppendRegistryValue, GrantShareAccess,
     GrantNtfsAccess, GrantSqlLogin, CreateLocalAccount, SetComPlusIdentity, SetAppPoolIdentity,
-    AssignAppPool, SetVirtualDirectory, RequireSsl, RegisterSpn, ConfigureDelegation, EnableLogonAuditing, RecycleAppPool,
+    AssignAppPool, SetVirtualDirectory, RequireSsl, RegisterSpn, ConfigureDelegation, EnableLogonAuditing,
+    RecycleAppPool,
     RestartService, Advisory,
 )

@@ -73,7 +73,7 @@ def markdown_views(plans: list[Plan]) -> list[dict]:
     return [{**doc, "scope_line": _scope_line(plan), "step_hosts": step_hosts(plan),
              "sketches": _sketches(plan), "access_as": plan.policy.access.as_,
              "verdict_facts": verdict_facts(doc["verdict"])}
-            for plan, doc in zip(plans, plans_document(plans)["plans"])]
+            for plan, doc in zip(plans, plans_document(plans)["plans"], strict=True)]
 
 
 def markdown(plans: list[Plan]) -> str:
@@ -91,7 +91,7 @@ def _scope_line(plan: Plan) -> str:
 def print_text(plans: list[Plan], console) -> None:
     """A terminal view; colour comes from rich only when the output is a terminal."""
     from rich.markup import escape
-    for plan, doc in zip(plans, plans_document(plans)["plans"]):
+    for plan, doc in zip(plans, plans_document(plans)["plans"], strict=True):
         verdict = doc["verdict"]
         state = "[green]satisfied[/]" if verdict["satisfied"] else "[red]not satisfied[/]"
         console.print(f"[bold]{escape(plan.policy.name)}[/]  {escape(_scope_line(plan))}")
@@ -106,7 +106,7 @@ def print_text(plans: list[Plan], console) -> None:
             for reason in strategy["reasons"]:
                 console.print(f"    - {escape(reason)}")
             console.print("  steps:")
-            for n, (step, hosts) in enumerate(zip(strategy["steps"], step_hosts(plan)), 1):
+            for n, (step, hosts) in enumerate(zip(strategy["steps"], step_hosts(plan), strict=True), 1):
                 advisory = " (advisory)" if step["advisory"] else ""
                 value = f" = {step['value']}" if step["value"] else ""
                 where = escape(f"[{step['role']}: {hosts}]")

@@ -15,7 +15,8 @@ def rules(policy: Policy) -> list[tuple[PathKey, str]]:
     out: list[tuple[PathKey, str]] = []
     if iis.authentication in ("digest", "negotiate") and v == "4.0":
         out.append((("iis", "authentication"),
-                    f"{iis.authentication} is not available on IIS 4.0; allowed: anonymous, basic, ntlm, client-certificate"))
+                    f"{iis.authentication} is not available on IIS 4.0; allowed: anonymous, basic, ntlm, "
+                    "client-certificate"))
     if iis.password_sync is not None and not has_password_sync(v):
         out.append((("iis", "password_sync"),
                     f"not valid for IIS {v}: automatic password synchronisation exists on IIS 4.0-5.1 only "
@@ -28,7 +29,8 @@ def rules(policy: Policy) -> list[tuple[PathKey, str]]:
             out.append((("iis", "isolation"),
                         f"not valid for IIS {v}: application isolation modes are IIS 4.0-5.1; use app_pool"))
         elif iis.isolation == "pooled" and v == "4.0":
-            out.append((("iis", "isolation"), "pooled needs IIS 5.0 or 5.1; allowed on 4.0: in-process, out-of-process"))
+            out.append((("iis", "isolation"),
+                        "pooled needs IIS 5.0 or 5.1; allowed on 4.0: in-process, out-of-process"))
     if not has_app_pools(v):
         for key in ("app_pool", "app_pool_identity"):
             if getattr(iis, key) is not None:
@@ -40,7 +42,8 @@ def rules(policy: Policy) -> list[tuple[PathKey, str]]:
         out.append((("iis", "site"), f"IIS {v} takes the site's name, not its numeric id"))
     if iis.anonymous_account == "" and not iis_at_least(v, "7.0"):
         out.append((("iis", "anonymous_account"),
-                    f"an empty anonymous account (use the pool identity) needs IIS 7.0 or later; on {v} give an account"))
+                    f"an empty anonymous account (use the pool identity) needs IIS 7.0 or later; on {v} give "
+                    "an account"))
     if (iis.password_sync is True and policy.is_domain(policy.anonymous_account)
             and not iis.domain_controller):
         out.append((("iis", "password_sync"),

@@ -267,7 +267,8 @@ def _left_out(script: HostScript) -> LeftOut | None:
     policies = [plan.policy.name for plan in script.policies]
     if script.host == DOMAIN:
         return LeftOut("(Active Directory)", "the policy names no domain_host, so no inventory host runs its "
-                       "Active Directory steps", "domain/apply.ps1", "as a domain admin, with the ActiveDirectory module: "
+                       "Active Directory steps", "domain/apply.ps1",
+                       "as a domain admin, with the ActiveDirectory module: "
                        "`powershell.exe -NoProfile -ExecutionPolicy Bypass -File apply.ps1 -Check`, then without "
                        "`-Check` (or name `domain_host` in the policy and render again)", policies)
     if script.language == "vbscript":
@@ -308,7 +309,8 @@ def _step_name(task: Task, note: str = "") -> str:
 
 
 def _task_entry(name: str, module: str, args: dict, task: Task, hosts: list[str], play_hosts: list[str],
-                secrets: Sequence[SecretParameter] = (), notify: Sequence[str] = (), register: str | None = None) -> dict:
+                secrets: Sequence[SecretParameter] = (), notify: Sequence[str] = (),
+                register: str | None = None) -> dict:
     entry: dict = {"name": name, module: args}
     when = _when(hosts, play_hosts)
     if when:
@@ -488,7 +490,8 @@ class Builder:
             if not op.disruptive:
                 return [{**restart, "listen": topic}]
             self.out.modules.add("ansible.builtin.debug")
-            message = (f"{task.name}: needed for the changes of policies {', '.join(policies)}, but not done: it drops users' "
+            message = (f"{task.name}: needed for the changes of policies {', '.join(policies)}, but not done: "
+                       "it drops users' "
                        "sessions, so this playbook does it only with -e remediate_allow_restart=true. Running the "
                        "playbook again will not do it (nothing changes any more): restart it in a maintenance window, "
                        "e.g. ansible {{ inventory_hostname }} -i INVENTORY -m ansible.windows.win_service -a "

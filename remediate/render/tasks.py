@@ -58,7 +58,7 @@ class HostScript:
         return DOMAIN if self.host == DOMAIN else f"hosts/{self.host}"
 
     @property
-    def secrets(self) -> list["SecretParameter"]:
+    def secrets(self) -> list[SecretParameter]:
         found: dict[str, SecretParameter] = {}
         for task in self.tasks:
             for ref in task.op.secrets():
@@ -90,7 +90,7 @@ class SecretParameter:
     ref: SecretRef
 
     @classmethod
-    def of(cls, policy: str, ref: SecretRef) -> "SecretParameter":
+    def of(cls, policy: str, ref: SecretRef) -> SecretParameter:
         return cls(f"{policy.replace('-', '_')}_password", policy, ref)
 
 

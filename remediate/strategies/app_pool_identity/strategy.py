@@ -53,7 +53,8 @@ class AppPoolIdentity(Strategy):
         if policy.iis.workgroup:
             return [f"the server is in a workgroup: a built-in pool identity reaches {server} as a null session; "
                     "needs a mirrored local account (access.account listed in resource.local_accounts)"]
-        builtin: PoolIdentityType = "ApplicationPoolIdentity" if iis_at_least(policy.iis.version, "7.5") else "NetworkService"
+        modern = iis_at_least(policy.iis.version, "7.5")
+        builtin: PoolIdentityType = "ApplicationPoolIdentity" if modern else "NetworkService"
         return builtin, None
 
     def needs_for(self, ctx: Context) -> tuple[str, ...]:

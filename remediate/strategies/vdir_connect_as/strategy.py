@@ -27,8 +27,8 @@ class VdirConnectAs(NamedAccountStrategy):
     def build(self, ctx: Context) -> Outcome:
         policy, account = ctx.policy, ctx.account or ""
         identity = qualify(policy, account)
-        steps: list[Operation] = [SetVirtualDirectory("iis", policy.iis.site, policy.iis.path, policy.resource.path, account,
-                                     ctx.password)]
+        steps: list[Operation] = [SetVirtualDirectory("iis", policy.iis.site, policy.iis.path, policy.resource.path,
+                                                      account, ctx.password)]
         steps += grant_access(policy, identity, ctx.allows("file_server_changes"))
         return Outcome(steps, identity, None, [
             f"IIS opens {policy.resource.path} as {account} for every request, whatever its authentication "
