@@ -28,7 +28,7 @@ from remediate.inventory.vault import VaultSecrets
 from remediate.planner import Plan, make_plan
 from remediate.policy import Policy
 from remediate.render.bundle import EXTENSIONS, bundle_files, write_bundle
-from remediate.render.tasks import DOMAIN, HostScript, host_scripts
+from remediate.render.tasks import HostScript, host_scripts
 
 Prompt = Callable[[str], str]
 
@@ -185,7 +185,7 @@ def _targets(plans: list[Plan], files: dict[str, bytes], inventory: Inventory, o
 
 def _refusal(script: HostScript, path: str, output: Path | None) -> str | None:
     where = f"{output}/{path}" if output is not None else f"{path} (write the bundle with -o DIR)"
-    if script.host == DOMAIN:
+    if script.ad_only:
         return (f"Active Directory steps are not applied over WinRM: run {where} by hand as a domain admin "
                 "(the ActiveDirectory module needed), then apply the rest with --limit")
     if script.language == "vbscript":

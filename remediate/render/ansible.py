@@ -34,7 +34,7 @@ from remediate.core.errors import Problem
 from remediate.operations import RecycleAppPool, RestartService, SetAppPoolIdentity, SetRegistryValue
 from remediate.planner import Plan
 from remediate.render.escape import UnsafeValue
-from remediate.render.tasks import DOMAIN, HostScript, SecretParameter, Task, host_scripts
+from remediate.render.tasks import HostScript, SecretParameter, Task, host_scripts
 from remediate.render.templating import environment, render
 
 FOLDER = "ansible"
@@ -263,7 +263,7 @@ class Export:
 
 def _left_out(script: HostScript) -> LeftOut | None:
     policies = [plan.policy.name for plan in script.policies]
-    if script.host == DOMAIN:
+    if script.ad_only:
         return LeftOut("(Active Directory)", "the policy names no domain_host, so no inventory host runs its "
                        "Active Directory steps", "domain/apply.ps1", "as a domain admin, with the ActiveDirectory module: "
                        "`powershell.exe -NoProfile -ExecutionPolicy Bypass -File apply.ps1 -Check`, then without "
