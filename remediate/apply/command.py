@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from pathlib import Path
 from remediate.apply import framing
 from remediate.apply.connection import connections
 from remediate.apply.journal import DEFAULT, Journal
+from remediate.apply.interrupt import Interruption
 from remediate.apply.kinit import tickets
 from remediate.apply.output import LiveView, PlainLines, Quiet
 from remediate.apply.result import FAILED, REFUSED, UNREACHABLE, HostResult
@@ -126,11 +128,20 @@ def execute(prepared: Prepared, options: Options, reporter: Reporter | None = No
         cleanup.callback(journal.close)
         no_ticket = cleanup.enter_context(tickets([t.connection for t in runnable if t.connection is not None]))
         hosts = host_pool(run, options.forks, runnable, cancel)
-        cleanup.callback(hosts.close)
+        stop = Interruption(cancel)
+        cleanup.callback(lambda: hosts.close(wait=not stop.abandoned))
         reporter = reporter or _reporter(options, prepared.targets)   # after host_pool: it may fork
-        results = run_all(prepared.targets, hosts, options.forks, _Journaled(reporter, journal), cancel)
+        with stop:
+            results = run_all(prepared.targets, hosts, options.forks, _Journaled(reporter, journal), stop)
     reporter.close(results, options.check, str(options.journal))
-    return exit_status(results)
+    status = ExitStatus.UNREACHABLE if stop.interrupted else exit_status(results)
+    if stop.abandoned:
+        # hosts given up on still hold threads in requests that may last the read timeout: everything is
+        # written, so end now rather than wait for them (worker processes delete their shells on their own)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    return status
 
 
 class _Journaled(Reporter):
