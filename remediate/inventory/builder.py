@@ -138,7 +138,7 @@ def expand_range(name: str) -> list[str]:
                              "split it into smaller ranges or groups")
         values_of.append(values)
     names = [texts[0]]
-    for values, text in zip(values_of, texts[1:]):
+    for values, text in zip(values_of, texts[1:], strict=True):
         names = [done + values[i] + text for done in names for i in range(len(values))]
     return names
 

@@ -13,8 +13,19 @@ import sys
 import time
 
 import pytest
-from test_apply import PASSWORD, PW_ENV, SECRET, USER, Responder, apply, endpoint_vars, env, policy, \
-    write_inventory, write_policies  # noqa: F401 - env is a fixture
+from test_apply import (
+    PASSWORD,
+    PW_ENV,
+    SECRET,
+    USER,
+    Responder,
+    apply,
+    endpoint_vars,
+    env,  # noqa: F401 - a fixture
+    policy,
+    write_inventory,
+    write_policies,
+)
 
 from support.winrm_endpoint import Faults, serve
 
