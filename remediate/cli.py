@@ -123,7 +123,8 @@ class BundleFormat(str, Enum):
 @app.command()
 def render(policies: PolicyArgs,
            inventory: Annotated[Path, typer.Option("-i", "--inventory", help="Ansible inventory (file or folder).")],
-           output: Annotated[Path, typer.Option("-o", "--output", help="The bundle's folder (replaced).")],
+           output: Annotated[Path, typer.Option(
+               "-o", "--output", help="The bundle's folder: new, empty, or a previous bundle (replaced).")],
            strategy: Annotated[Optional[str], typer.Option("--strategy", help="Use this strategy for every policy.")] = None,
            format: Annotated[BundleFormat, typer.Option("--format", "-f")] = BundleFormat.bundle,
            allow_literal_secrets: LiteralOpt = False) -> None:
