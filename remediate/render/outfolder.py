@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
+from typing import NoReturn
 
 from remediate.core.errors import InputError, Problem
 
@@ -40,8 +41,11 @@ def write_folder(files: dict[str, bytes], out_dir: Path) -> None:
         if relative == MANIFEST or not _inside(relative):
             raise ValueError(f"not a bundle file name: {relative!r}")   # a bug, never the user's input
     previous = _previous_bundle(out_dir) if out_dir.exists() else []
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=_STAGING, dir=out_dir))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=_STAGING, dir=out_dir))
+    except OSError as exc:
+        _refuse(out_dir, f"cannot be written: {exc.strerror or exc}")
     try:
         for relative, content in files.items():
             path = staging / relative
@@ -126,5 +130,5 @@ def _remove(out_dir: Path, relatives: list[str]) -> None:
             folder.rmdir()
 
 
-def _refuse(out_dir: Path, why: str) -> None:
+def _refuse(out_dir: Path, why: str) -> NoReturn:
     raise InputError([Problem(str(out_dir), None, "", why + " (nothing was written)")])

@@ -122,3 +122,9 @@ def test_a_failed_write_leaves_the_previous_bundle_intact(tmp_path, monkeypatch)
         write_folder({"plan.json": b"2", "hosts/b/apply.ps1": b"y"}, out)
     monkeypatch.undo()
     assert tree(out) == before
+
+
+def test_a_folder_that_cannot_be_made_is_bad_input(tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    result = render(tmp_path / "a-file" / "bundle")
+    assert result.returncode == 2 and "cannot be written" in result.stderr, result.stderr
