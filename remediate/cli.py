@@ -57,11 +57,19 @@ def main_options(
     _state["debug"] = debug
 
 
-def _load(policies: list[Path], inventory: Path | None, allow_literal: bool):
+def _inventory(path: Path, decrypt=None):
+    """The inventory, its warnings printed (an empty one is legal but rarely meant)."""
     from remediate.inventory import load_inventory
+    inv = load_inventory(path, decrypt)
+    for warning in inv.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    return inv
+
+
+def _load(policies: list[Path], inventory: Path | None, allow_literal: bool):
     from remediate.policy import load_policies
     loaded = load_policies(policies, allow_literal_secrets=allow_literal)
-    inv = load_inventory(inventory) if inventory else None
+    inv = _inventory(inventory) if inventory else None
     if inv is not None:
         _check_hosts(loaded, inv)
     return loaded, inv
@@ -115,7 +123,8 @@ class BundleFormat(str, Enum):
 @app.command()
 def render(policies: PolicyArgs,
            inventory: Annotated[Path, typer.Option("-i", "--inventory", help="Ansible inventory (file or folder).")],
-           output: Annotated[Path, typer.Option("-o", "--output", help="The bundle's folder (replaced).")],
+           output: Annotated[Path, typer.Option(
+               "-o", "--output", help="The bundle's folder: new, empty, or a previous bundle (replaced).")],
            strategy: Annotated[Optional[str], typer.Option("--strategy", help="Use this strategy for every policy.")] = None,
            format: Annotated[BundleFormat, typer.Option("--format", "-f")] = BundleFormat.bundle,
            allow_literal_secrets: LiteralOpt = False) -> None:
@@ -182,12 +191,11 @@ def apply(
     from remediate.apply.command import Options
     from remediate.apply.command import apply as run_apply
     from remediate.apply.journal import DEFAULT
-    from remediate.inventory import load_inventory
     from remediate.inventory.vault import VaultSecrets
     from remediate.policy import load_policies
     vault = VaultSecrets.from_options(vault_password_file or [], ask_vault_pass, prompt=getpass)
     loaded = load_policies(policies, allow_literal_secrets=allow_literal_secrets)
-    inv = load_inventory(inventory, vault.decrypt)
+    inv = _inventory(inventory, vault.decrypt)
     _check_hosts(loaded, inv)
     options = Options(policies, inventory, check=check, restart=restart, limit=limit, forks=forks, output=output,
                       operation_timeout=operation_timeout, read_timeout=read_timeout, timeout=timeout,
@@ -230,13 +238,12 @@ def inventory_cmd(
     host: Annotated[Optional[str], typer.Option("--host", help="One host's variables.")] = None,
 ) -> None:
     """Show what was understood of an inventory, secrets masked (like ansible-inventory)."""
-    from remediate.inventory import load_inventory
     from remediate.inventory.view import graph as graph_view
     from remediate.inventory.view import host as host_view
     from remediate.inventory.view import to_list
     if sum([graph, list_, host is not None]) > 1:
         raise typer.BadParameter("give one of --graph, --list, --host")
-    inv = load_inventory(inventory)
+    inv = _inventory(inventory)
     if host is not None:
         typer.echo(json.dumps(host_view(inv, host), indent=2, sort_keys=True))
     elif list_:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from remediate.apply import framing
 from remediate.apply.connection import connections
+from remediate.apply.interrupt import Interruption
 from remediate.apply.journal import DEFAULT, Journal
 from remediate.apply.kinit import tickets
 from remediate.apply.output import LiveView, PlainLines, Quiet
@@ -28,7 +30,7 @@ from remediate.inventory.vault import VaultSecrets
 from remediate.planner import Plan, make_plan
 from remediate.policy import Policy
 from remediate.render.bundle import EXTENSIONS, bundle_files, write_bundle
-from remediate.render.tasks import DOMAIN, HostScript, host_scripts
+from remediate.render.tasks import HostScript, host_scripts
 
 Prompt = Callable[[str], str]
 
@@ -126,11 +128,20 @@ def execute(prepared: Prepared, options: Options, reporter: Reporter | None = No
         cleanup.callback(journal.close)
         no_ticket = cleanup.enter_context(tickets([t.connection for t in runnable if t.connection is not None]))
         hosts = host_pool(run, options.forks, runnable, cancel)
-        cleanup.callback(hosts.close)
+        stop = Interruption(cancel)
+        cleanup.callback(lambda: hosts.close(wait=not stop.abandoned))
         reporter = reporter or _reporter(options, prepared.targets)   # after host_pool: it may fork
-        results = run_all(prepared.targets, hosts, options.forks, _Journaled(reporter, journal), cancel)
+        with stop:
+            results = run_all(prepared.targets, hosts, options.forks, _Journaled(reporter, journal), stop)
     reporter.close(results, options.check, str(options.journal))
-    return exit_status(results)
+    status = ExitStatus.UNREACHABLE if stop.interrupted else exit_status(results)
+    if stop.abandoned:
+        # hosts given up on still hold threads in requests that may last the read timeout: everything is
+        # written, so end now rather than wait for them (worker processes delete their shells on their own)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    return status
 
 
 class _Journaled(Reporter):
@@ -185,7 +196,7 @@ def _targets(plans: list[Plan], files: dict[str, bytes], inventory: Inventory, o
 
 def _refusal(script: HostScript, path: str, output: Path | None) -> str | None:
     where = f"{output}/{path}" if output is not None else f"{path} (write the bundle with -o DIR)"
-    if script.host == DOMAIN:
+    if script.ad_only:
         return (f"Active Directory steps are not applied over WinRM: run {where} by hand as a domain admin "
                 "(the ActiveDirectory module needed), then apply the rest with --limit")
     if script.language == "vbscript":

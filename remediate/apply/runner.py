@@ -23,6 +23,7 @@ from remediate.apply.result import FAILED, UNREACHABLE, HostResult, Outcome, out
 
 T = TypeVar("T")
 CLEANUP_GRACE = 10.0        # seconds allowed for Signal + Delete after a failure or the deadline
+POLL_PAUSES = (0.1, 1.5, 2.0)   # a Receive answered "still running" at once: first pause, growth, longest
 
 
 @dataclass(frozen=True)
@@ -155,15 +156,21 @@ class _Run:
         self._step("wait for the result")
         out: list[bytes] = []
         err: list[bytes] = []
+        pause = POLL_PAUSES[0]
         while True:
             try:
                 o, e, code, done = self._call(lambda: p.get_command_output_raw(self.shell, self.command))
             except WinRMOperationTimeoutError:
-                continue   # the host's "still running", after OperationTimeout
+                continue   # the host's "still running", after holding the Receive for OperationTimeout
             out.append(o)
             err.append(e)
             if done:
                 return outcome(b"".join(out), b"".join(err), code, self.settings.check)
+            if o or e:
+                pause = POLL_PAUSES[0]
+            else:      # "still running" at once, with nothing new: never a tight loop of requests
+                self.cancel.wait(min(pause, max(0.0, self.deadline - time.monotonic())))
+                pause = min(pause * POLL_PAUSES[1], POLL_PAUSES[2])
 
     def _open_session(self) -> None:
         """pywinrm's requests session with its requests counted from the first one: built without

@@ -61,8 +61,8 @@ class HostThreads:
     def cancel(self) -> None:
         self.cancel_event.set()
 
-    def close(self) -> None:
-        self.pool.shutdown(wait=True)
+    def close(self, wait: bool = True) -> None:
+        self.pool.shutdown(wait=wait, cancel_futures=not wait)
 
 
 @dataclass
@@ -117,8 +117,10 @@ class HostProcesses:
     def cancel(self) -> None:
         self._tell_all(_CANCEL)
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
         self._tell_all(None)    # no more hosts: each worker ends once its running hosts have
+        if not wait:
+            return
         for worker in self.workers:
             if worker.reader is not None:
                 worker.reader.join()    # it ends when the worker does, and reaps it
@@ -167,9 +169,11 @@ class HostProcesses:
 
 def _serve(conn, inherited: list, run: RunHost, targets: dict[str, Target], threads: int) -> None:
     """A worker: run each host named on `conn` on one of `threads` threads, send back its steps and
-    result. Ctrl-C reaches the whole process group: the parent answers it (cancel, then wait for
-    the shells to be deleted), so the worker ignores it. A parent that is gone cancels the rest."""
+    result. Ctrl-C (and SIGTERM, sent to the group by `timeout` or systemd) reaches the whole process
+    group: the parent answers it (cancel, then wait for the shells to be deleted), so the worker
+    ignores it. A parent that is gone cancels the rest."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     for other in inherited:     # the parent's ends: held open here, they would hide the parent's end
         other.close()
     cancel = threading.Event()

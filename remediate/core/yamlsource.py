@@ -3,6 +3,13 @@
 PyYAML composes a node tree that carries marks; the data is constructed from the same
 tree, so lines and values cannot disagree. Duplicate keys are refused: YAML leaves them
 undefined and PyYAML silently keeps the last, which would hide a typo in a policy.
+
+Every file kind (policies, inventories, group_vars, host_vars) comes through here, so the limits
+live here too: a file's size, its nesting depth and its node count with aliases expanded. An
+alias is a reference, cheap to parse but copied by whatever reads the data later: "billion
+laughs" (nine aliases of nine aliases, nine levels) is 1 KB of text and 387 million values, and
+an alias inside its own anchor (`x: &a [*a]`) never ends. Both are checked on the composed node
+tree before anything is constructed, walking it without recursion.
 """
 
 from __future__ import annotations
@@ -15,6 +22,10 @@ import yaml
 from remediate.core.errors import InputError, Problem
 
 PathKey = tuple[str | int, ...]
+
+MAX_BYTES = 10 * 1024 * 1024     # the largest real inventories are a few MB
+MAX_DEPTH = 64                   # a policy nests 4 deep, an inventory's groups rarely 10
+MAX_NODES = 200_000              # values in one file with aliases expanded (about 20,000 hosts' vars)
 
 
 class VaultText(str):
@@ -97,18 +108,56 @@ def _index_lines(node: yaml.Node, path: PathKey, lines: dict[PathKey, int],
             _index_lines(item, path + (i,), lines, problems, file)
 
 
+def _check_limits(root: yaml.Node, file: str) -> None:
+    """Refuse a node tree deeper than MAX_DEPTH, larger than MAX_NODES with aliases expanded, or
+    holding an alias inside its own anchor (endlessly deep); the problem names the line."""
+    count = 0
+    stack: list[tuple[yaml.Node, int, tuple | None]] = [(root, 1, None)]   # (node, depth, path above it)
+    while stack:
+        node, depth, above = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise InputError([Problem(file, node.start_mark.line + 1, "", f"more than {MAX_NODES:,} values once "
+                                      "its aliases (*name) are expanded; split the file or use fewer aliases")])
+        if depth > MAX_DEPTH:
+            raise InputError([Problem(file, node.start_mark.line + 1, "", _too_deep(node, above))])
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:
+            continue
+        here = (node, above)
+        stack.extend((child, depth + 1, here) for child in reversed(children))
+
+
+def _too_deep(node: yaml.Node, above: tuple | None) -> str:
+    """Why a path is too deep: a node that is its own ancestor (an alias inside its anchor), or depth."""
+    seen = {id(node)}
+    while above is not None:
+        if id(above[0]) in seen:
+            return "an alias (*name) refers to the anchor (&name) it is inside of, which makes the value endless"
+        seen.add(id(above[0]))
+        above = above[1]
+    return f"nested more than {MAX_DEPTH} levels deep"
+
+
 def parse_yaml(text: str, file: str) -> YamlDocument:
-    """Parse one YAML document; syntax errors and duplicate keys become InputError."""
+    """Parse one YAML document within the limits; syntax errors and duplicate keys become InputError."""
+    if len(text) > MAX_BYTES:
+        raise InputError([Problem(file, None, "", f"larger than {MAX_BYTES // (1024 * 1024)} MB; "
+                                  "split it into several files")])
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return YamlDocument(file, None, {})
+        _check_limits(node, file)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise InputError([Problem(file, line, "", f"not valid YAML: {exc.problem or exc}")]) from None
+        raise InputError([Problem(file, line, "", f"not valid YAML: {exc.problem or exc}{_hint(exc)}")]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(file, None, "", f"not valid YAML: {exc}")]) from None
     finally:
@@ -121,13 +170,38 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
     return YamlDocument(file, data, lines)
 
 
-def load_yaml(path: str | Path) -> YamlDocument:
-    """Read and parse a YAML file; an unreadable file is an input error too."""
+def _hint(exc: yaml.MarkedYAMLError) -> str:
+    """The usual cause of an escape error in these files: a Windows path in double quotes."""
+    if "unknown escape character" in str(exc.problem):
+        return ("; in double quotes a backslash starts an escape: write Windows paths in single quotes "
+                "('\\\\fs01\\share') or unquoted")
+    return ""
+
+
+def read_text(path: str | Path) -> str:
+    """A file's text (UTF-8, a BOM allowed); what is wrong with it, in words, as an InputError."""
     name = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        data = Path(path).read_bytes()
     except FileNotFoundError:
-        raise InputError([Problem(name, None, "", "no such file")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(name, None, "", f"cannot be read: {exc}")]) from None
-    return parse_yaml(text, name)
+        raise InputError([Problem(name, None, "", "no such file or directory")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(name, None, "", "is a folder, not a file")]) from None
+    except PermissionError:
+        raise InputError([Problem(name, None, "", "cannot be read: permission denied")]) from None
+    except OSError as exc:
+        raise InputError([Problem(name, None, "", f"cannot be read: {exc.strerror or exc}")]) from None
+    if len(data) > MAX_BYTES:
+        raise InputError([Problem(name, None, "", f"larger than {MAX_BYTES // (1024 * 1024)} MB; "
+                                  "split it into several files")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError([Problem(name, line, "", "is not UTF-8 text (a binary file, or another encoding: "
+                                  "save it as UTF-8)")]) from None
+
+
+def load_yaml(path: str | Path) -> YamlDocument:
+    """Read and parse a YAML file; an unreadable file is an input error too."""
+    return parse_yaml(read_text(path), str(path))

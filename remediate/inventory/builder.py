@@ -8,6 +8,9 @@ import string
 
 from remediate.core.errors import InputError, Problem
 from remediate.inventory.model import Group, Host, Inventory, group_depth, hosts_below
+from remediate.inventory.names import host_name_problem, shown
+
+MAX_HOSTS_PER_PATTERN = 10_000   # far above a real farm; `web[0:99999999]` would fill the memory
 
 Where = tuple[str, int | None]
 
@@ -69,6 +72,10 @@ class InventoryBuilder:
             return
         members = self.group(group).hosts
         for host_name in names:
+            problem = host_name_problem(host_name)
+            if problem:
+                self.problem(where, shown(pattern), f"host {shown(host_name)} {problem}")
+                return
             host = self.hosts.setdefault(host_name, Host(host_name))
             if port is not None:
                 host.vars["ansible_port"] = port
@@ -110,14 +117,34 @@ def expand_range(name: str) -> list[str]:
 
     `[a:c]` letters, `[1:9:2]` a step, a leading zero pads to the begin's width (begin and
     end must then be equally wide), several ranges multiply left to right. Raises
-    ValueError with the reason; unlike Ansible an empty range (begin > end) is refused.
+    ValueError with the reason; unlike Ansible an empty range (begin > end) is refused, and so
+    is a pattern of more than MAX_HOSTS_PER_PATTERN hosts (counted before any is made).
     """
-    head, bracket, rest = name.partition("[")
-    if not bracket:
-        return [name]
-    spec, closed, tail = rest.partition("]")
-    if not closed:
-        raise ValueError(f"'[' without ']' in {name!r}")
+    texts: list[str] = []                   # the text around the brackets
+    values_of: list[_PaddedRange | str] = []  # each bracket's values
+    count, rest = 1, name
+    while True:
+        head, bracket, rest = rest.partition("[")
+        texts.append(head)
+        if not bracket:
+            break
+        spec, closed, rest = rest.partition("]")
+        if not closed:
+            raise ValueError(f"'[' without ']' in {name!r}")
+        values = _bracket_values(spec)
+        count *= len(values)
+        if count > MAX_HOSTS_PER_PATTERN:
+            raise ValueError(f"{name!r} names more than {MAX_HOSTS_PER_PATTERN:,} hosts; "
+                             "split it into smaller ranges or groups")
+        values_of.append(values)
+    names = [texts[0]]
+    for values, text in zip(values_of, texts[1:], strict=True):
+        names = [done + values[i] + text for done in names for i in range(len(values))]
+    return names
+
+
+def _bracket_values(spec: str) -> _PaddedRange | str:
+    """One `[begin:end(:step)]`: a range of numbers (padded by _pad) or a string of letters."""
     bounds = spec.split(":")
     if len(bounds) not in (2, 3):
         raise ValueError(f"[{spec}] must be [begin:end] or [begin:end:step]")
@@ -131,18 +158,31 @@ def expand_range(name: str) -> list[str]:
     letters = string.ascii_letters
     if len(begin) == len(end) == 1 and begin in letters and end in letters:
         first, last = letters.index(begin), letters.index(end)
-        values = list(letters[first:last + 1:step])
+        values: _PaddedRange | str = letters[first:last + 1:step]
     elif begin.isdigit() and end.isdigit():
         width = len(begin) if begin.startswith("0") and len(begin) > 1 else 0
         if width and len(end) != width:
             raise ValueError(f"[{spec}]: a zero-padded begin and its end must have the same width")
         first, last = int(begin), int(end)
-        values = [str(i).zfill(width) for i in range(first, last + 1, step)]
+        values = _PaddedRange(first, last + 1, step, width)
     else:
         raise ValueError(f"[{spec}]: begin and end must both be numbers or both single letters")
     if first > last:
         raise ValueError(f"[{spec}]: begin is after end")
-    return [expanded for value in values for expanded in expand_range(head + value + tail)]
+    return values
+
+
+class _PaddedRange:
+    """Numbers of a bracket, zero-padded to `width`, without making the list (its length is checked first)."""
+
+    def __init__(self, start: int, stop: int, step: int, width: int):
+        self.numbers, self.width = range(start, stop, step), width
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __getitem__(self, i: int) -> str:
+        return str(self.numbers[i]).zfill(self.width)
 
 
 def _split_port(pattern: str) -> tuple[str, int | None]:

@@ -33,10 +33,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from remediate.core.errors import InputError
-from remediate.core.yamlsource import YamlDocument, parse_yaml
+from remediate.core.yamlsource import YamlDocument, parse_yaml, read_text
 from remediate.inventory.builder import InventoryBuilder
 from remediate.inventory.ini import parse_ini
 from remediate.inventory.model import Inventory
+from remediate.inventory.names import shown
 from remediate.inventory.yamlfile import kind_of, parse_yaml_inventory
 
 Decrypt = Callable[[str, str], str]
@@ -71,6 +72,9 @@ def load_inventory(path: str | Path, decrypt: Decrypt | None = None) -> Inventor
     inventory = loader.finish()
     loader.load_vars_dirs(inventory, vars_dir)
     loader.raise_problems()
+    if not inventory.hosts:
+        inventory.warnings.append(f"{path}: the inventory holds no hosts (an empty file?), so no policy's host "
+                                  "can be found in it")
     return inventory
 
 
@@ -85,12 +89,9 @@ class _Loader(InventoryBuilder):
         """A file's text, decrypted when vaulted; None (and a problem) when it cannot be had."""
         name = str(path)
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            self.problem((name, None), "", "no such file or directory")
-            return None
-        except (OSError, UnicodeDecodeError) as exc:
-            self.problem((name, None), "", f"cannot be read: {exc}")
+            text = read_text(path)
+        except InputError as exc:
+            self.problems.extend(exc.problems)
             return None
         if not text.startswith(_VAULT_HEADER):
             return text
@@ -129,6 +130,10 @@ class _Loader(InventoryBuilder):
     def load_vars_dirs(self, inventory: Inventory, base: Path) -> None:
         """group_vars/<group> and host_vars/<host> next to the inventory, for known names only."""
         for group in inventory.groups.values():
+            if not _one_file_name(group.name):
+                self.problem((self.source, None), group.name, f"group {shown(group.name)} cannot name a file under "
+                                                              "group_vars/: use letters, digits and underscores")
+                continue
             group.file_vars = self._vars_for(base / "group_vars", group.name)
         for host in inventory.host_data.values():
             host.file_vars = self._vars_for(base / "host_vars", host.name)
@@ -147,6 +152,11 @@ class _Loader(InventoryBuilder):
                              f"a vars file must be a mapping of variable names to values, "
                              f"not {kind_of(doc.data)}")
         return merged
+
+
+def _one_file_name(name: str) -> bool:
+    """A group's name is looked up as a file: it must be one plain name, never a path."""
+    return bool(name) and len(name) <= 200 and name not in (".", "..") and not any(c in name for c in "/\\\0")
 
 
 def inventory_files(folder: Path) -> Iterator[Path]:

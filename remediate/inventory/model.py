@@ -43,6 +43,8 @@ class Inventory:
     source: str
     groups: dict[str, Group]
     host_data: dict[str, Host]
+    warnings: list[str] = field(default_factory=list)
+    """What is legal but probably a mistake (an empty inventory); the command line prints them."""
     _members: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     @property

@@ -36,11 +36,15 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
     return model
 
 
-def _pydantic_problems(exc: ValidationError, doc: YamlDocument, base: PathKey) -> list[Problem]:
+def _loc(err) -> tuple:
+    """An error's key path as the YAML spells it (no union-member names, `as` not `as_`)."""
+    return tuple("as" if p == "as_" else p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+
+
+def _pydantic_problems(errors: list, doc: YamlDocument, base: PathKey) -> list[Problem]:
     problems = []
-    for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
-        loc = tuple("as" if p == "as_" else p for p in loc)
+    for err in errors:
+        loc = _loc(err)
         kind = err["type"]
         if kind == "extra_forbidden":
             model = _model_at(loc[:-1])
@@ -93,14 +97,17 @@ def _validate(entry: dict, doc: YamlDocument, base: PathKey) -> tuple[Policy | N
     need a whole policy still run and every problem is reported in one pass."""
     data = copy.deepcopy(entry)
     problems: list[Problem] = []
+    dropped: set[tuple] = set()
     for _ in range(5):
         try:
             return Policy.model_validate(data), problems
         except ValidationError as exc:
-            problems.extend(_pydantic_problems(exc, doc, base))
-            locs = [tuple("as" if p == "as_" else p for p in e["loc"] if not (isinstance(p, str) and "[" in p))
-                    for e in exc.errors()]
-            if not all(_without(data, loc) for loc in locs):
+            # a key dropped for a bad value is then missing: that was said already
+            errors = [e for e in exc.errors() if not (e["type"] == "missing" and _loc(e) in dropped)]
+            problems.extend(_pydantic_problems(errors, doc, base))
+            locs = [_loc(e) for e in errors]
+            dropped.update(locs)
+            if not errors or not all(_without(data, loc) for loc in locs):
                 return None, problems
     return None, problems
 

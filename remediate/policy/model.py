@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StrictBool, StrictStr, field_validator
 
 from remediate.core import accounts
+from remediate.core.scriptable import unscriptable_problem
 from remediate.core.versions import (
     HOST_WINDOWS_VERSIONS,
     IIS_VERSIONS,
@@ -26,7 +27,6 @@ Isolation = Literal["in-process", "out-of-process", "pooled"]
 Allowance = Literal["allowed", "forbidden"]
 BUILTIN_POOL_IDENTITIES = ("LocalSystem", "LocalService", "NetworkService", "ApplicationPoolIdentity")
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -41,8 +41,9 @@ def _version_text(value: object) -> object:
 
 
 def _no_control(value: str) -> str:
-    if _CONTROL.search(value):
-        raise ValueError("control characters (line breaks, tabs, NUL) are not allowed in names")
+    problem = unscriptable_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 

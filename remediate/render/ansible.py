@@ -36,7 +36,7 @@ from remediate.planner import Plan
 from remediate.render.escape import UnsafeValue
 from remediate.render.features import windows_has
 from remediate.render.libraries import APPLY, included, libraries
-from remediate.render.tasks import DOMAIN, HostScript, SecretParameter, Task, host_scripts
+from remediate.render.tasks import HostScript, SecretParameter, Task, host_scripts
 from remediate.render.templating import environment, render
 
 FOLDER = "ansible"
@@ -265,7 +265,7 @@ class Export:
 
 def _left_out(script: HostScript) -> LeftOut | None:
     policies = [plan.policy.name for plan in script.policies]
-    if script.host == DOMAIN:
+    if script.ad_only:
         return LeftOut("(Active Directory)", "the policy names no domain_host, so no inventory host runs its "
                        "Active Directory steps", "domain/apply.ps1",
                        "as a domain admin, with the ActiveDirectory module: "

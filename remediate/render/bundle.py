@@ -1,16 +1,14 @@
-"""The bundle on disk (docs/bundle.md): everything is rendered in memory first, so a bad value
-stops the run before any file is written, and the folder is replaced as a whole."""
+"""The bundle (docs/bundle.md): everything is rendered in memory first, so a bad value stops the
+run before any file is written; outfolder.py puts it on disk."""
 
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from pathlib import Path
 
-from remediate.core.errors import InputError, Problem
 from remediate.operations import AppendRegistryValue, SetRegistryValue
 from remediate.planner import Plan
+from remediate.render.outfolder import write_folder
 from remediate.render.refusals import check_scripts
 from remediate.render.tasks import HostScript, host_scripts
 from remediate.render.templating import render
@@ -69,22 +67,5 @@ def bundle_files(plans: list[Plan], command: str) -> dict[str, bytes]:
 
 
 def write_bundle(files: dict[str, bytes], out_dir: Path) -> None:
-    """Replace `out_dir` with the bundle; refuse a folder that holds something else."""
-    out_dir = Path(out_dir)
-    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir())
-                                                       and not (out_dir / "plan.json").exists())):
-        raise InputError([Problem(str(out_dir), None, "", "exists and is not a remediate bundle: give an empty "
-                                                          "or new folder (a previous bundle is replaced)")])
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".remediate-", dir=out_dir.parent))
-    try:
-        for relative, content in files.items():
-            path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        staging.rename(out_dir)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
+    """Write the bundle to `out_dir`, replacing only a previous bundle (outfolder.py)."""
+    write_folder(files, Path(out_dir))

@@ -7,12 +7,10 @@ NUL or other control character) is refused, never escaped by guesswork.
 
 from __future__ import annotations
 
-import re
-
 from remediate.core.accounts import NOT_IN_USER_NAMES
 from remediate.core.errors import InputError, Problem
+from remediate.core.scriptable import UNSCRIPTABLE as _CONTROL
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 # PowerShell treats these four as single quotes too (its tokenizer's IsSingleQuote).
 PS_SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
 _DOUBLED = {ord(c): c + c for c in PS_SINGLE_QUOTES}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from remediate.core.errors import InputError, Problem
 from remediate.core.versions import IIS_WINDOWS, windows_at_least
+from remediate.inventory.names import folder_name_problem, shown
 from remediate.operations import Operation, RecycleAppPool, RestartService
 from remediate.planner import Plan
 from remediate.policy import SecretRef
@@ -14,7 +15,7 @@ from remediate.render.features import windows_has
 from remediate.render.libraries import libraries
 
 RESTART_KINDS = (RecycleAppPool, RestartService)
-DOMAIN = "domain"   # the folder of AD steps when the policy names no domain_host
+DOMAIN = "domain"   # the folder (and shown name) of AD steps when the policy names no domain_host
 
 
 @dataclass(frozen=True)
@@ -52,10 +53,11 @@ class HostScript:
     tasks: list[Task] = field(default_factory=list)
     restarts: list[Task] = field(default_factory=list)
     restart_policies: dict[Operation, list[str]] = field(default_factory=dict)   # who asked for each
+    ad_only: bool = False        # the Active Directory steps of policies naming no domain_host: no inventory host
 
     @property
     def folder(self) -> str:
-        return DOMAIN if self.host == DOMAIN else f"hosts/{self.host}"
+        return DOMAIN if self.ad_only else f"hosts/{self.host}"
 
     @property
     def secrets(self) -> list[SecretParameter]:
@@ -143,26 +145,36 @@ def _claim(facts: HostFacts, host: str, plan: Plan, role: str) -> None:
                                   f"(policy {facts.iis[1]}) on Windows {facts.os[0]} (policy {facts.os[1]})")])
 
 
-def _targets(plan: Plan) -> list[tuple[int, Operation, list[str]]]:
-    """(step number, operation, hosts) for the steps that go into scripts."""
+def _targets(plan: Plan) -> list[tuple[int, Operation, list[str | None]]]:
+    """(step number, operation, hosts) for the steps that go into scripts; None for the domain/ folder."""
     steps = plan.steps if plan.strategy else []
     changing_roles = {op.role for op in steps if not op.advisory}
     out = []
     for number, op in enumerate(steps, 1):
         if op.role in changing_roles:          # advice for a host that gets no changes: REVIEW.md only
-            out.append((number, op, plan.hosts.get(op.role) or ([DOMAIN] if op.role == "domain" else [])))
+            hosts: list[str | None] = list(plan.hosts.get(op.role) or [])
+            out.append((number, op, hosts or ([None] if op.role == "domain" else [])))
     return out
+
+
+def _folder_name(host: str, plan: Plan) -> None:
+    """A host's name becomes its folder only when it is a host name Windows can use as one."""
+    problem = folder_name_problem(host)
+    if problem:
+        raise InputError([Problem(plan.policy.source, None, "", f"host {shown(host)} (policy {plan.policy.name}) "
+                                  f"{problem}")])
 
 
 def host_scripts(plans: list[Plan]) -> list[HostScript]:
     """Scripts in a stable order: hosts by first appearance, tasks in policy order."""
-    facts: dict[str, HostFacts] = {}
+    facts: dict[str | None, HostFacts] = {}
     for plan in plans:
         for _, op, hosts in _targets(plan):
             for host in hosts:
-                if host != DOMAIN:
+                if host is not None:
+                    _folder_name(host, plan)
                     _claim(facts.setdefault(host, HostFacts()), host, plan, op.role)
-    scripts: dict[str, HostScript] = {}
+    scripts: dict[str | None, HostScript] = {}
     for plan in plans:
         strategy = plan.strategy
         if strategy is None:
@@ -170,7 +182,8 @@ def host_scripts(plans: list[Plan]) -> list[HostScript]:
         for number, op, hosts in _targets(plan):
             for host in hosts:
                 host_facts = facts.get(host, HostFacts())
-                script = scripts.setdefault(host, HostScript(host, host_facts.language(), host_facts.windows()))
+                script = scripts.setdefault(host, HostScript(host or DOMAIN, host_facts.language(),
+                                                             host_facts.windows(), ad_only=host is None))
                 if op.role not in script.roles:
                     script.roles.append(op.role)
                 if plan not in script.policies:

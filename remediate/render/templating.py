@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib.resources import files
 
@@ -19,7 +20,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["md"] = markdown_cell
+    env.filters.update(md=markdown_text, mdcode=markdown_code, mdfence=markdown_fence)
     env.globals["libraries"] = _libraries
     env.filters["windows_label"] = windows_label
     _script_filters(env)
@@ -52,9 +53,35 @@ def _script_filters(env: jinja2.Environment) -> None:
     env.tests["secret"] = lambda value: isinstance(value, SecretRef)
 
 
-def markdown_cell(value: object) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+# Characters with a meaning anywhere in a line for CommonMark and GitHub/GitLab/Azure DevOps
+# Markdown: escapes, code, emphasis, links, raw HTML and autolinks, headings, tables,
+# strikethrough, entities. A backslash before any ASCII punctuation is a literal (CommonMark 2.4).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
+_LINE_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))")   # a list item, a setext underline, an ordered list
+_BACKTICKS = re.compile(r"`+")
+
+
+def markdown_text(value: object) -> str:
+    """A value as literal Markdown text, in prose, lists, headings and table cells alike: what it
+    says is what a reader sees (`<Default Web Site>`, `\\\\fs01\\x`, `web_*_01` stay as written)."""
+    text = " ".join(str(value).splitlines())
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}"),
+                           text)
+
+
+def markdown_code(value: object) -> str:
+    """A value as an inline code span (outside tables): delimited by more backticks than it holds
+    (CommonMark 6.1), so a backtick in a name cannot end it."""
+    text = " ".join(str(value).splitlines())
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def markdown_fence(text: str) -> str:
+    """A fence for a code block holding `text`: longer than any run of backticks in it."""
+    return "`" * max(3, max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
 
 
 def _libraries(language: str, names: list[str]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from importlib.resources import files
 
 import jsonschema
@@ -125,9 +126,12 @@ def test_no_secret_value_in_any_output(fmt, write_policy, tmp_path):
     env = {**os.environ, "SVC_REPORTS_PASSWORD": MARKER}
     result = run_cli("plan", "--allow-literal-secrets", "--format", fmt, *policies, env=env)
     assert result.returncode == 0, result.stderr
-    assert MARKER not in result.stdout + result.stderr
-    assert "environment variable SVC_REPORTS_PASSWORD" in result.stdout
-    assert "a literal value in the policy" in result.stdout
+    # Markdown escapes punctuation with a backslash: read it as a reader sees it, so an escaped
+    # secret could not slip past the check
+    out = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", result.stdout) if fmt == "markdown" else result.stdout
+    assert MARKER not in out + result.stdout + result.stderr
+    assert "environment variable SVC_REPORTS_PASSWORD" in out
+    assert "a literal value in the policy" in out
 
 
 def test_validate_reports_each_valid_policy():

@@ -33,7 +33,7 @@ def test_a_forced_strategy_that_cannot_apply_to_a_satisfied_policy_is_refused(tm
 def test_without_force_a_satisfied_policy_renders_no_host_files(tmp_path):
     out = tmp_path / "bundle"
     assert run_cli("render", SATISFIED, "-i", INVENTORY, "-o", out).returncode == 0
-    assert sorted(p.name for p in out.iterdir()) == ["REVIEW.md", "plan.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["REVIEW.md", "plan.json", "remediate-manifest.json"]
 
 
 def test_the_iis_hosts_windows_comes_from_iis_os(tmp_path, write_policy):

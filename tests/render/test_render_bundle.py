@@ -11,6 +11,7 @@ from remediate.inventory import load_inventory
 from remediate.planner import make_plan
 from remediate.policy import load_policies
 from remediate.render.bundle import bundle_files
+from remediate.render.outfolder import MANIFEST
 
 from conftest import EXAMPLES, merged, plan_json, run_cli
 
@@ -27,7 +28,9 @@ def render(tmp_path, *policies, expect=0, extra=()):
 
 
 def files_of(folder):
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """The bundle's files, without the manifest that records them (tests/render/test_outfolder.py)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != MANIFEST}
 
 
 def test_bundle_layout_for_every_example(tmp_path):

@@ -186,6 +186,7 @@ class Faults:
     busy_send: int = 0                # the first N Send requests get FAULT_BUSY (nothing is stored)
     receive_timeouts: int = 0         # the next N Receive requests get FAULT_OPERATION_TIMEOUT
     hang: bool = False                # every Receive gets FAULT_OPERATION_TIMEOUT: never Done
+    running_at_once: bool = False     # every Receive is answered at once: State Running, no output
     receive_wait: float | None = 0.05  # seconds a Receive without output is held before that fault;
                                       # None = the request's w:OperationTimeout, as Windows does
     # Transport
@@ -1152,6 +1153,9 @@ class _Handler(BaseHTTPRequestHandler):
             f = srv.faults
             wait = f.receive_wait if f.receive_wait is not None else _seconds(
                 header.findtext(_q(NS_WSMAN, "OperationTimeout")))
+            if f.running_at_once:
+                return (f'<rsp:ReceiveResponse><rsp:CommandState CommandId="{escape(inv.command_id)}" '
+                        f'State="{STATE_RUNNING}"/></rsp:ReceiveResponse>')
             if f.hang or srv._take("receive_timeouts"):
                 # hold it as Windows does, then the OperationTimeout fault (never Done)
                 srv.cond.wait_for(lambda: inv.terminated or srv._closing, timeout=wait)
