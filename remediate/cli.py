@@ -11,7 +11,7 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -37,7 +37,7 @@ class ListFormat(str, Enum):
 
 
 PolicyArgs = Annotated[list[Path], typer.Argument(help="Policy files (YAML).", show_default=False)]
-InventoryOpt = Annotated[Optional[Path], typer.Option("-i", "--inventory", help="Ansible inventory (file or folder).")]
+InventoryOpt = Annotated[Path | None, typer.Option("-i", "--inventory", help="Ansible inventory (file or folder).")]
 LiteralOpt = Annotated[bool, typer.Option("--allow-literal-secrets",
                                           help="Accept passwords written in the policy (not recommended).")]
 
@@ -125,7 +125,8 @@ def render(policies: PolicyArgs,
            inventory: Annotated[Path, typer.Option("-i", "--inventory", help="Ansible inventory (file or folder).")],
            output: Annotated[Path, typer.Option(
                "-o", "--output", help="The bundle's folder: new, empty, or a previous bundle (replaced).")],
-           strategy: Annotated[Optional[str], typer.Option("--strategy", help="Use this strategy for every policy.")] = None,
+           strategy: Annotated[str | None, typer.Option(
+               "--strategy", help="Use this strategy for every policy.")] = None,
            format: Annotated[BundleFormat, typer.Option("--format", "-f")] = BundleFormat.bundle,
            allow_literal_secrets: LiteralOpt = False) -> None:
     """Write the reviewable bundle: scripts per host, rollback, .reg files, plan.json, REVIEW.md."""
@@ -164,10 +165,10 @@ def apply(
     policies: PolicyArgs,
     inventory: Annotated[Path, typer.Option("-i", "--inventory", help="Ansible inventory (file or folder).")],
     check: Annotated[bool, typer.Option("--check", help="Check mode: the scripts report, change nothing.")] = False,
-    limit: Annotated[Optional[str], typer.Option("--limit", "-l", help="Ansible host pattern: only these.")] = None,
+    limit: Annotated[str | None, typer.Option("--limit", "-l", help="Ansible host pattern: only these.")] = None,
     forks: Annotated[int, typer.Option(
         "--forks", min=1, help="Hosts of a role at once; beyond 16, in worker processes (Linux).")] = 5,
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Also write the bundle here.")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Also write the bundle here.")] = None,
     operation_timeout: Annotated[int, typer.Option(
         "--operation-timeout", min=1, help="WS-Man OperationTimeout, seconds (the inventory's wins).")] = 20,
     read_timeout: Annotated[int, typer.Option(
@@ -175,12 +176,12 @@ def apply(
     timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds for a host's whole run.")] = 900,
     max_envelope_kb: Annotated[int, typer.Option(
         "--max-envelope-kb", min=32, help="The hosts' MaxEnvelopeSizekb (150 on WinRM 2.0).")] = 500,
-    vault_password_file: Annotated[Optional[list[str]], typer.Option(
+    vault_password_file: Annotated[list[str] | None, typer.Option(
         "--vault-password-file", help="ansible-vault password file (PATH or ID@PATH).")] = None,
     ask_vault_pass: Annotated[bool, typer.Option("--ask-vault-pass", help="Prompt for the vault password.")] = False,
     ask_pass: Annotated[bool, typer.Option("--ask-pass", "-k", help="Prompt for hosts with no password.")] = False,
     allow_literal_secrets: LiteralOpt = False,
-    journal: Annotated[Optional[Path], typer.Option(
+    journal: Annotated[Path | None, typer.Option(
         "--journal", help="JSON lines appended, one per host (default: remediate-journal.jsonl here).")] = None,
     format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text,
     restart: Annotated[bool, typer.Option("--restart", help="Allow restarts that drop users' sessions.")] = False,
@@ -235,7 +236,7 @@ def inventory_cmd(
     inventory: Annotated[Path, typer.Option("-i", "--inventory", help="Ansible inventory (file or folder).")],
     graph: Annotated[bool, typer.Option("--graph", help="Groups and hosts as a tree.")] = False,
     list_: Annotated[bool, typer.Option("--list", help="Everything, as ansible-inventory --list.")] = False,
-    host: Annotated[Optional[str], typer.Option("--host", help="One host's variables.")] = None,
+    host: Annotated[str | None, typer.Option("--host", help="One host's variables.")] = None,
 ) -> None:
     """Show what was understood of an inventory, secrets masked (like ansible-inventory)."""
     from remediate.inventory.view import graph as graph_view
@@ -269,7 +270,11 @@ def main() -> None:
         typer.echo("aborted", err=True)
         sys.exit(ExitStatus.BAD_INPUT)
     except typer.TyperException as exc:     # usage errors: unknown option, bad choice, missing file
-        exc.show()
+        show = getattr(exc, "show", None)    # click's exceptions print themselves with the usage line
+        if callable(show):
+            show()
+        else:
+            typer.echo(f"error: {exc}", err=True)
         sys.exit(ExitStatus.BAD_INPUT)
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if _state["debug"]:

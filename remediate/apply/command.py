@@ -94,7 +94,7 @@ def prepare(policies: list[Policy], inventory: Inventory, vault: VaultSecrets, o
     missing = unsupported(found)
     if missing:
         raise InputError([Problem(str(options.inventory_path), None, "ansible_winrm_transport", m) for m in missing])
-    for target, connection in zip(runnable, found):
+    for target, connection in zip(runnable, found, strict=True):
         target.connection = connection
         for warning in connection.warnings:
             print(f"warning: {warning}", file=sys.stderr)
@@ -117,6 +117,8 @@ def execute(prepared: Prepared, options: Options, reporter: Reporter | None = No
         if target.host in no_ticket:
             return HostResult(target.host, target.role, UNREACHABLE, [], mask(no_ticket[target.host], masked))
         secrets = {p.name: prepared.secrets[p.name] for p in target.parameters} if not options.check else {}
+        if target.connection is None:       # prepare() gave every runnable target its connection
+            raise RuntimeError(f"no connection settings for {target.host}")
         job = Job(target.host, target.role, target.connection, target.script or "", secrets)
         result = run_host(job, settings, cancel, on_step=on_step)
         return dataclasses.replace(result, tasks=mask(result.tasks, masked), message=mask(result.message, masked))

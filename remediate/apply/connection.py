@@ -44,17 +44,22 @@ import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Literal, cast
 
 from remediate.core.errors import InputError, Problem
 from remediate.core.yamlsource import VaultText, YamlDocument, parse_yaml
 from remediate.inventory import Inventory, inventory_files, vars_files
 from remediate.inventory.vault import HEADER, VaultSecrets
 
-TRANSPORTS = ("ntlm", "kerberos", "credssp", "basic", "certificate")
+Transport = Literal["ntlm", "kerberos", "credssp", "basic", "certificate"]
+TRANSPORTS: tuple[Transport, ...] = ("ntlm", "kerberos", "credssp", "basic", "certificate")
 SCHEMES = ("http", "https")
-CERT_VALIDATION = ("validate", "ignore")
-MESSAGE_ENCRYPTION = ("auto", "always", "never")
+CertValidation = Literal["validate", "ignore"]
+MessageEncryption = Literal["auto", "always", "never"]
+CERT_VALIDATION: tuple[CertValidation, ...] = ("validate", "ignore")
+MESSAGE_ENCRYPTION: tuple[MessageEncryption, ...] = ("auto", "always", "never")
 DEFAULT_PORT, HTTP_PORT = 5986, 5985
 DEFAULT_OPERATION_TIMEOUT, DEFAULT_READ_TIMEOUT = 20, 30  # pywinrm's Protocol defaults
 _PASSWORD_TRANSPORTS = ("basic", "ntlm", "credssp")
@@ -83,7 +88,8 @@ _VARS: dict[str, tuple[str, ...]] = {
 _KNOWN = {name for names in _VARS.values() for name in names if name.startswith("ansible_winrm_")}
 # Valid for Ansible (plugin options, pywinrm Protocol arguments) but not applied by remediate.
 _NOT_APPLIED = {f"ansible_winrm_{name}" for name in (
-    "realm", "service", "keytab", "kerberos_delegation", "kerberos_hostname_override", "credssp_disable_tlsv1_2", "send_cbt", "proxy")}
+    "realm", "service", "keytab", "kerberos_delegation", "kerberos_hostname_override", "credssp_disable_tlsv1_2",
+    "send_cbt", "proxy")}
 
 _EXPRESSION = re.compile(r"{{(.*?)}}", re.S)
 _VARIABLE = re.compile(r"\s*([A-Za-z_]\w*)\s*")
@@ -102,20 +108,20 @@ class Connection:
     address: str
     port: int
     scheme: str
-    transport: str
+    transport: Transport
     """The first of `transports`, the one to use."""
     user: str | None
     password: str | None
-    cert_validation: str
+    cert_validation: CertValidation
     ca_trust_path: str | None
     cert_pem: str | None
     cert_key_pem: str | None
     operation_timeout: int
     read_timeout: int
-    message_encryption: str
+    message_encryption: MessageEncryption
     path: str
     warnings: tuple[str, ...] = ()
-    transports: tuple[str, ...] = ()
+    transports: tuple[Transport, ...] = ()
     """Every transport listed, in the order Ansible tries them."""
     kinit_mode: str | None = None
     kinit_cmd: str = "kinit"
@@ -205,25 +211,33 @@ def connection_for(inventory: Inventory, host: str, *, secrets: VaultSecrets | N
     cert_pem, cert_key_pem = r.text("cert_pem"), r.text("cert_key_pem")
     transports = r.transports(user, bool(cert_pem or cert_key_pem))
     timeouts = r.timeouts(operation_timeout, read_timeout)
-    settings = dict(cert_validation=r.choice("cert_validation", CERT_VALIDATION, "validate"),
-                    message_encryption=r.choice("message_encryption", MESSAGE_ENCRYPTION, "auto"))
+    # choice() returns one of the given values (or the default), so the casts only name the type
+    cert_validation = cast(CertValidation, r.choice("cert_validation", CERT_VALIDATION, "validate"))
+    message_encryption = cast(MessageEncryption, r.choice("message_encryption", MESSAGE_ENCRYPTION, "auto"))
     path = r.text("path") or "/wsman"
     ca_trust_path = r.text("ca_trust_path")
-    r.check(scheme, transports, user, cert_pem, cert_key_pem, settings["message_encryption"])
+    r.check(scheme, transports, user, cert_pem, cert_key_pem, message_encryption)
     kinit_mode = r.choice("kinit_mode", ("managed", "manual"), "") or None
     if transports[0] == "kerberos" and password and kinit_mode == "manual":
         r.warnings.append(str(r.problem("ansible_password", (
             "is not used with ansible_winrm_kinit_mode manual: pywinrm takes the ticket for ansible_user from your "
             "Kerberos credential cache (run kinit first)"))))
-    kinit = dict(kinit_mode=kinit_mode, kinit_cmd=r.text("kinit_cmd") or "kinit", kinit_args=r.text("kinit_args"),
-                 kinit_env_vars=r.names("kinit_env_vars"))
+    kinit_cmd, kinit_args = r.text("kinit_cmd") or "kinit", r.text("kinit_args")
+    kinit_env_vars = r.names("kinit_env_vars")
     r.warn_names()
     r.raise_problems()
     return Connection(host=host, address=address, port=port, scheme=scheme, transport=transports[0],
                       transports=tuple(transports), user=user, password=password, ca_trust_path=ca_trust_path,
                       cert_pem=cert_pem, cert_key_pem=cert_key_pem, operation_timeout=timeouts[0],
                       read_timeout=timeouts[1], path=path if path.startswith("/") else "/" + path,
-                      warnings=tuple(r.warnings), **settings, **kinit)
+                      warnings=tuple(r.warnings), cert_validation=cert_validation,
+                      message_encryption=message_encryption, kinit_mode=kinit_mode, kinit_cmd=kinit_cmd,
+                      kinit_args=kinit_args, kinit_env_vars=kinit_env_vars)
+
+
+def _last_line_ending(doc: YamlDocument, tail: tuple) -> int | None:
+    """The line of the last key path in `doc` that ends with `tail` (an inventory file's host var)."""
+    return next((line for path, line in reversed(doc.lines.items()) if path[-3:] == tail), None)
 
 
 @dataclass(frozen=True)
@@ -263,8 +277,7 @@ class _Origins:
             if folder is not None:
                 files = vars_files(folder.parent, folder.name)
                 return self._find(files, key, lambda doc: doc.lines.get((key,)) if _has(doc, key) else None)
-            return self._find(self.files, key, lambda doc: next(
-                (line for path, line in reversed(doc.lines.items()) if path[-3:] == tail), None))
+            return self._find(self.files, key, partial(_last_line_ending, tail=tail))
         return _Origin(inv.source, None, False)
 
     def _find(self, files: list[Path], key: str, line_in: Callable[[YamlDocument], int | None]) -> _Origin:
@@ -322,7 +335,8 @@ class _Resolver:
         """Located at the variable's file and line; a command-line option at "command line"."""
         if key.startswith("--"):
             return Problem("command line", None, key, message)
-        origin = self.origins.of(self.host, key) if key in self.vars else _Origin(self.origins.inventory.source, None, False)
+        origin = (self.origins.of(self.host, key) if key in self.vars
+                  else _Origin(self.origins.inventory.source, None, False))
         return Problem(origin.file, origin.line, key, message)
 
     def has(self, field: str) -> bool:
@@ -473,14 +487,16 @@ class _Resolver:
             return default
         return str(value)
 
-    def transports(self, user: str | None, client_cert: bool) -> list[str]:
+    def transports(self, user: str | None, client_cert: bool) -> list[Transport]:
         """As Ansible: a list or comma-separated text; unset -> kerberos for user@domain, else Basic."""
         name, value, _ = self.setting("transport")
         if value is None:
             return ["kerberos"] if user and "@" in user else ["certificate" if client_cert else "basic"]
+        known: dict[str, Transport] = {t: t for t in TRANSPORTS}
         items = [item.strip() for item in value.split(",")] if isinstance(value, str) else value
         if not isinstance(items, list) or not items:
-            self.problems.append(self.problem(name or "transport", f"must be one of {', '.join(TRANSPORTS)} or a list of them"))
+            self.problems.append(self.problem(name or "transport",
+                                              f"must be one of {', '.join(TRANSPORTS)} or a list of them"))
             return ["basic"]
         aliases = {"plaintext": "basic", "ssl": "certificate" if client_cert else "basic"}
         result = [aliases.get(item, item) for item in items if isinstance(item, str)]
@@ -488,7 +504,7 @@ class _Resolver:
         if bad:
             self.problems.append(self.problem(name or "transport", f"unknown transport {', '.join(map(repr, bad))}; "
                                               f"use {', '.join(TRANSPORTS)} (or pywinrm's ssl, plaintext)"))
-        return [t for t in result if t in TRANSPORTS] or ["basic"]
+        return [known[t] for t in result if t in known] or ["basic"]
 
     def timeouts(self, operation: int, read: int) -> tuple[int, int]:
         """(operation, read); `ansible_winrm_connection_timeout` T wins with (T, T + 10), as in Ansible."""
@@ -504,11 +520,12 @@ class _Resolver:
             self.problems.append(self.problem(op_name, "must be 1 second or more"))
         elif read <= operation:
             blame = read_name if read_name.startswith("ansible_") else op_name
-            self.problems.append(self.problem(blame, f"the read timeout ({read}s, {read_name}) must be longer than the "
-                                                     f"operation timeout ({operation}s, {op_name}), as pywinrm requires"))
+            self.problems.append(self.problem(blame, f"the read timeout ({read}s, {read_name}) must be longer than "
+                                                     f"the operation timeout ({operation}s, {op_name}), as pywinrm "
+                                                     "requires"))
         return operation, read
 
-    def check(self, scheme: str, transports: list[str], user: str | None, cert_pem: str | None,
+    def check(self, scheme: str, transports: Sequence[str], user: str | None, cert_pem: str | None,
               cert_key_pem: str | None, encryption: str) -> None:
         """Refuse what would be insecure or cannot work, before any connection is tried."""
         key = "ansible_winrm_transport"
@@ -539,7 +556,8 @@ class _Resolver:
         connection = self.vars.get("ansible_connection")
         if connection not in (None, "winrm"):
             self.warnings.append(str(self.problem("ansible_connection", (
-                f"is {connection!r}; remediate always connects with WinRM and reads only the ansible_winrm_* settings"))))
+                f"is {connection!r}; remediate always connects with WinRM and reads only the ansible_winrm_* "
+                "settings"))))
         for name in sorted(n for n in self.vars if n.startswith("ansible_winrm_") and n not in _KNOWN):
             if name in _NOT_APPLIED:
                 message = "is valid for Ansible but not applied by remediate"

@@ -166,7 +166,7 @@ def _find(exc: BaseException, wanted: Callable[[BaseException], bool]) -> BaseEx
 
 def _chain(exc: BaseException):
     seen = set()
-    stack = [exc]
+    stack: list[object] = [exc]
     while stack:
         current = stack.pop()
         if not isinstance(current, BaseException) or id(current) in seen:

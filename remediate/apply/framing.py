@@ -30,7 +30,8 @@ END = "END"
 SWITCHES = ("Check", "Restart")
 COMMAND = "powershell.exe"
 OPTIONS = ("-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-EncodedCommand")
-CMD_LIMIT = 8191                       # cmd.exe's command-line limit (Microsoft Learn, "Command prompt (Cmd.exe) command-line string limitation")
+# cmd.exe's command-line limit (Microsoft Learn, "Command prompt (Cmd.exe) command-line string limitation")
+CMD_LIMIT = 8191
 DEFAULT_ENVELOPE_KB = 500              # MaxEnvelopeSizekb on WinRM 3.0+ (150 on WinRM 2.0)
 ENVELOPE_MARGIN = 8 * 1024             # the SOAP header around the data, with room to spare
 BAD_INPUT_EXIT = 97                    # the bootstrap's exit code when stdin did not arrive whole

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from remediate.apply.result import HostResult
@@ -28,7 +28,7 @@ class Journal:
             raise InputError([Problem(str(path), None, "--journal", f"cannot be written: {exc.strerror}")]) from None
 
     def write(self, result: HostResult, policies: list[str]) -> None:
-        entry = {"time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "policies": policies,
+        entry = {"time": datetime.now(UTC).isoformat(timespec="seconds"), "policies": policies,
                  "host": result.host, "role": result.role, "check": self.check, "status": result.status,
                  "tasks": result.tasks, "message": result.message, "elapsed_s": result.elapsed_s}
         line = json.dumps(mask(entry, self.secrets), ensure_ascii=False, sort_keys=False)

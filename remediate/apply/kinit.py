@@ -36,13 +36,14 @@ def tickets(connections: list[Connection]) -> Iterator[dict[str, str]]:
     folder = tempfile.mkdtemp(prefix="remediate-krb5-")
     collection = f"DIR:{folder}"
     outcome: dict[tuple, str | None] = {}
-    failures: dict[str, str] = {}
+    failures: dict[str, str] = {}     # host -> why kinit gave it no ticket
     for c in managed:
         key = (c.user, c.password, c.kinit_cmd, c.kinit_args, c.kinit_env_vars)
         if key not in outcome:
             outcome[key] = _kinit(c, collection)
-        if outcome[key]:
-            failures[c.host] = outcome[key]
+        why = outcome[key]
+        if why:
+            failures[c.host] = why
     saved = os.environ.get("KRB5CCNAME")
     os.environ["KRB5CCNAME"] = collection
     try:

@@ -14,11 +14,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from functools import partial
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from remediate.apply import faults, framing
 from remediate.apply.connection import Connection
 from remediate.apply.faults import HostFault
+
+if TYPE_CHECKING:
+    import winrm
 from remediate.apply.result import FAILED, UNREACHABLE, HostResult, Outcome, outcome
 
 T = TypeVar("T")
@@ -107,7 +111,7 @@ class _Run:
         self.deadline = time.monotonic() + settings.timeout
         self.chunk = framing.chunk_size(settings.envelope_kb)
         self.ctx = faults.Context(job.connection, encrypted=False, chunk=self.chunk, envelope_kb=settings.envelope_kb)
-        self.protocol = None
+        self.protocol: winrm.Protocol | None = None
         self.shell: str | None = None
         self.command: str | None = None
         self.broken = False          # a request got no answer: the session's connection is not to be trusted
@@ -139,27 +143,28 @@ class _Run:
         self._step("connect")
         self.protocol = p = self._call(lambda: winrm.Protocol(
             c.url, transport=c.transport, username=c.user, password=c.password,
-            server_cert_validation=c.cert_validation, ca_trust_path=c.ca_trust_path, cert_pem=c.cert_pem,
+            # None (no ansible_winrm_ca_trust_path) is what pywinrm gets today: its annotation omits it
+            server_cert_validation=c.cert_validation, ca_trust_path=cast(str, c.ca_trust_path), cert_pem=c.cert_pem,
             cert_key_pem=c.cert_key_pem, read_timeout_sec=c.read_timeout, operation_timeout_sec=c.operation_timeout,
             message_encryption=c.message_encryption, proxy=None))
-        self._call(self._open_session)
+        self._call(lambda: self._open_session(p))
         self._step("create shell")
-        self.shell = self._call(lambda: p.open_shell(codepage=65001), busy=True)
+        self.shell = shell = self._call(lambda: p.open_shell(codepage=65001), busy=True)
         self._step("start PowerShell")
         command, arguments = framing.command_line()
-        self.command = self._call(lambda: p.run_command(self.shell, command, list(arguments),
-                                                        console_mode_stdin=False), busy=True)
+        self.command = running = self._call(lambda: p.run_command(shell, command, list(arguments),
+                                                                  console_mode_stdin=False), busy=True)
         self._step("send the script")
         stdin = framing.encode(self.job.script, switches=self.settings.switches, secrets=self.job.secrets)
         for data, last in framing.chunks(stdin, self.chunk):
-            self._call(lambda: p.send_command_input(self.shell, self.command, data, end=last), busy=True)
+            self._call(partial(p.send_command_input, shell, running, data, end=last), busy=True)
         self._step("wait for the result")
         out: list[bytes] = []
         err: list[bytes] = []
         pause = POLL_PAUSES[0]
         while True:
             try:
-                o, e, code, done = self._call(lambda: p.get_command_output_raw(self.shell, self.command))
+                o, e, code, done = self._call(lambda: p.get_command_output_raw(shell, running))
             except WinRMOperationTimeoutError:
                 continue   # the host's "still running", after holding the Receive for OperationTimeout
             out.append(o)
@@ -172,10 +177,10 @@ class _Run:
                 self.cancel.wait(min(pause, max(0.0, self.deadline - time.monotonic())))
                 pause = min(pause * POLL_PAUSES[1], POLL_PAUSES[2])
 
-    def _open_session(self) -> None:
+    def _open_session(self, protocol: winrm.Protocol) -> None:
         """pywinrm's requests session with its requests counted from the first one: built without
         message encryption, which is then set up as pywinrm would have."""
-        transport = self.protocol.transport
+        transport = protocol.transport
         wanted = transport.message_encryption
         transport.message_encryption = "never"
         try:
@@ -257,7 +262,7 @@ class _Run:
             if self.broken:   # a new connection (and NTLM context) for Signal and Delete
                 try:
                     p.transport.close_session()
-                    self._open_session()
+                    self._open_session(p)
                 except Exception as exc:  # noqa: BLE001 - reported below by close_shell's failure
                     self._unanswered(exc)
             if self.command is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import TypeVar, cast
 
 from remediate.core.errors import InputError, Problem
 from remediate.render.tasks import SecretParameter
@@ -59,7 +60,7 @@ class SecretReader:
     def _read(self, param: SecretParameter, key: tuple[str, str]) -> str:
         ref = param.ref
         if key[0] == "env":
-            if ref.env not in self.environ:
+            if ref.env is None or ref.env not in self.environ:
                 raise self._problem(param, f"environment variable {ref.env} is not set (the password of "
                                            f"policy {param.policy}, read only when a script runs)")
             return self.environ[ref.env]
@@ -89,8 +90,11 @@ class SecretReader:
         return InputError([Problem(source, line, "access.password", message)])
 
 
-def mask(value: object, secrets: Iterable[str]) -> object:
-    """`value` (text, or lists/dicts of it) with every secret replaced by ********."""
+Masked = TypeVar("Masked")
+
+
+def mask(value: Masked, secrets: Iterable[str]) -> Masked:
+    """`value` (text, or lists/dicts of it) with every secret replaced by ********; the same shape."""
     ordered = sorted({s for s in secrets if s}, key=len, reverse=True)
     if not ordered:
         return value
@@ -105,4 +109,4 @@ def mask(value: object, secrets: Iterable[str]) -> object:
         if isinstance(item, dict):
             return {k: scrub(v) for k, v in item.items()}
         return item
-    return scrub(value)
+    return cast(Masked, scrub(value))

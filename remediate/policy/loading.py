@@ -7,6 +7,7 @@ as one InputError, so nothing is planned from a half-valid set of policies.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -136,7 +137,7 @@ def _parse_one(doc: YamlDocument, base: PathKey, entry: object,
     return policy, []
 
 
-def load_policies(paths: list[str | Path], allow_literal_secrets: bool = False) -> list[Policy]:
+def load_policies(paths: Sequence[str | Path], allow_literal_secrets: bool = False) -> list[Policy]:
     """Load every policy of every file, or raise one InputError listing every problem."""
     policies: list[Policy] = []
     problems: list[Problem] = []

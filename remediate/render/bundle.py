@@ -10,7 +10,7 @@ from remediate.operations import AppendRegistryValue, SetRegistryValue
 from remediate.planner import Plan
 from remediate.render.outfolder import write_folder
 from remediate.render.refusals import check_scripts
-from remediate.render.tasks import HostScript, host_scripts
+from remediate.render.tasks import HostScript, Task, host_scripts
 from remediate.render.templating import render
 from remediate.report import markdown_views, plans_document
 
@@ -30,7 +30,7 @@ def encode(text: str, language: str) -> bytes:
     return text.encode("utf-8")
 
 
-def reg_files(script: HostScript) -> dict[str, tuple[str, object, object]]:
+def reg_files(script: HostScript) -> dict[str, tuple[Task, SetRegistryValue | AppendRegistryValue, HostScript]]:
     """`<policy>.<value>.reg` for registry steps whose whole new value is known."""
     out = {}
     for task in script.tasks:
