@@ -660,7 +660,7 @@ def test_the_live_view_on_a_terminal():
     assert "send the script" in stream.getvalue() and "waiting" in stream.getvalue()
     results = [HostResult("web01", "iis", "changed", [], "changed 1 of 1 tasks", 0.5, 9),
                HostResult("fs01", "file_server", "unreachable", [], "connection refused", 0.1, 1)]
-    for result, target in zip(results, targets):
+    for result, target in zip(results, targets, strict=False):
         view.finished(result, target)
     view.close(results, False, "j.jsonl")
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", stream.getvalue())

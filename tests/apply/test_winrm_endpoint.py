@@ -211,7 +211,7 @@ def test_responder_decides_the_answer_after_stdin_is_complete():
 
     def responder(inv):
         seen.append(inv.stdin)
-        return "out é".encode("utf-8") * 3, b"err", 3
+        return "out é".encode() * 3, b"err", 3
 
     with serve(USER, PASSWORD, responder=responder, faults=Faults(output_parts=3)) as (server, url):
         assert run(connect(url), b"abc" * 10, chunk=7) == ("out é".encode() * 3, b"err", 3)

@@ -246,7 +246,7 @@ def test_every_export_passes_ansible_playbook_syntax_check(exports, ansible_env,
         return run_tool([playbook_bin, "--syntax-check", "-i", str(INVENTORY), str(folder / "site.yml")],
                         ansible_env, tmp_path)
     with ThreadPoolExecutor(8) as pool:
-        results = dict(zip(sorted(exports), pool.map(check, [exports[name] for name in sorted(exports)])))
+        results = dict(zip(sorted(exports), pool.map(check, [exports[name] for name in sorted(exports)]), strict=False))
     failed = {name: r.stdout + r.stderr for name, r in results.items() if r.returncode != 0}
     assert not failed, failed
 
@@ -317,7 +317,7 @@ def option_problems(where: str, args: object, options: dict) -> list[str]:
 def test_every_task_uses_only_documented_module_options(exports, module_docs):
     problems = []
     for name, folder in sorted(exports.items()):
-        for play, task, kind in all_tasks(playbook(folder)):
+        for _play, task, kind in all_tasks(playbook(folder)):
             module = module_of(task)
             where = f"{name}: {kind} {task['name']!r}"
             problems += option_problems(where, task[module], module_docs[module]["options"])
@@ -340,7 +340,7 @@ def test_module_choices_per_operation_kind(exports):
     """Native modules where they are exact and idempotent; win_powershell for the rest."""
     seen: dict[str, set[str]] = {}
     for folder in exports.values():
-        for _, task, kind in all_tasks(playbook(folder)):
+        for _, task, _kind in all_tasks(playbook(folder)):
             match = re.match(r"Step [a-z0-9_-]+\.\d+( \(([^)]*)\))?: ([a-z_]+):", task["name"])
             if match and match.group(2) is None:
                 seen.setdefault(match.group(3), set()).add(module_of(task))
@@ -582,7 +582,7 @@ def test_no_secret_value_is_written_into_the_export(tmp_path):
 def test_the_inventory_is_referred_to_never_copied(exports):
     inventory_text = INVENTORY.read_text()
     group_vars = (INVENTORY.parent / "group_vars" / "windows.yml").read_text()
-    for name, folder in exports.items():
+    for _name, folder in exports.items():
         for path in folder.rglob("*"):
             if path.is_file():
                 text = path.read_text(encoding="utf-8")

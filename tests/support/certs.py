@@ -79,7 +79,7 @@ def make_certs(directory: str | Path | None = None, *, key_kind: str = "ec",
     default (fast); `key_kind="rsa"` for 2048-bit RSA like a typical Windows listener."""
     out = Path(directory) if directory is not None else Path(tempfile.mkdtemp(prefix="remediate-certs-"))
     out.mkdir(parents=True, exist_ok=True)
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
 
     ca_key = _new_key(key_kind)
     ca = _make_ca("remediate test CA", ca_key, now)
@@ -117,7 +117,7 @@ def make_client_cert(certs: Certs, upn: str, *, by_other_ca: bool = False) -> tu
     utf8 = upn.encode("utf-8")
     der = b"\x0c" + bytes([len(utf8)]) + utf8       # DER UTF8String (short form: a UPN under 128 bytes)
     cert = _leaf(upn.split("@")[0], [x509.OtherName(UPN, der)], ExtendedKeyUsageOID.CLIENT_AUTH, key, ca, ca_key,
-                 datetime.datetime.now(datetime.timezone.utc))
+                 datetime.datetime.now(datetime.UTC))
     stem = f"client-{upn.replace('@', '-at-')}{'-other-ca' if by_other_ca else ''}"
     paths = certs.directory / f"{stem}.pem", certs.directory / f"{stem}.key"
     _write_cert(paths[0], cert)

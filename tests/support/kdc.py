@@ -16,9 +16,9 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 REALM = "REMEDIATE.TEST"
 TOOLS = ("krb5kdc", "kdb5_util", "kadmin.local", "kinit")

@@ -10,9 +10,9 @@ string. A literal that PowerShell would end early fails to decode.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Iterator
 
 import tree_sitter_pwsh
 from tree_sitter import Language, Node, Parser, Tree

@@ -46,10 +46,10 @@ import threading
 import time
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Iterator
 from xml.sax.saxutils import escape, quoteattr
 
 import spnego
@@ -429,7 +429,7 @@ def _envelope(action: str, relates_to: str | None, body: str) -> bytes:
         f"<s:Header><a:Action>{action}</a:Action><a:MessageID>uuid:{str(uuid.uuid4()).upper()}</a:MessageID>"
         f"<a:To>{ANONYMOUS}</a:To>{relates}</s:Header>"
         f"<s:Body>{body}</s:Body></s:Envelope>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def _fault_envelope(shape: FaultShape, relates_to: str | None, machine: str, **fmt: str) -> bytes:
@@ -449,7 +449,7 @@ def _fault_envelope(shape: FaultShape, relates_to: str | None, machine: str, **f
         f"<a:To>{ANONYMOUS}</a:To>{relates}</s:Header>"
         f"<s:Body><s:Fault><s:Code><s:Value>{shape.code}</s:Value>{subcode}</s:Code>"
         f'<s:Reason><s:Text xml:lang="en-US">{reason}</s:Text></s:Reason>{detail}</s:Fault></s:Body></s:Envelope>'
-    ).encode("utf-8")
+    ).encode()
 
 
 def _options(header: ET.Element) -> dict[str, str]:
@@ -614,7 +614,7 @@ class WinRMEndpoint(ThreadingHTTPServer):
         with self.cond:
             return sum(self.connections.values())
 
-    def start(self) -> "WinRMEndpoint":
+    def start(self) -> WinRMEndpoint:
         _NTLM_USERS.add(self.domain_part, self.user_part, self.password)
         self._registered = True
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},
@@ -775,7 +775,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         try:
             self._handle()
-        except (ConnectionError, ssl.SSLError, socket.timeout):
+        except (TimeoutError, ConnectionError, ssl.SSLError):
             self.close_connection = True
         except Exception as exc:   # a bug here must not hang the client
             with self.server.cond:
@@ -1174,7 +1174,7 @@ class _Handler(BaseHTTPRequestHandler):
                 err = err.encode("utf-8") if isinstance(err, str) else bytes(err or b"")
                 parts = max(1, srv.faults.output_parts)
                 inv.stdout, inv.stderr, inv.exit_code = out, err, int(code)
-                inv._parts = list(zip(_split(out, parts), _split(err, parts)))
+                inv._parts = list(zip(_split(out, parts), _split(err, parts), strict=False))
             if not inv._parts:
                 raise _Fault(FAULT_INVALID)   # Receive after Done
             out, err = inv._parts.pop(0)
