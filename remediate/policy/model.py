@@ -29,6 +29,9 @@ BUILTIN_POOL_IDENTITIES = ("LocalSystem", "LocalService", "NetworkService", "App
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _DRIVE = re.compile(r"^[A-Za-z]:")
+# Reserved in file and folder names (Microsoft Learn, "Naming Files, Paths, and Namespaces"); a share,
+# folder or pipe name with one could not reach icacls or a script's arguments either.
+NOT_IN_PATHS = '"<>|?*:'
 
 
 def _version_text(value: object) -> object:
@@ -139,6 +142,10 @@ def _unc_path(value: str) -> str:
     parts = value[2:].split("\\")
     if any(not p for p in parts):
         raise ValueError("empty path segment; allowed: \\\\server\\share[\\dir...]")
+    bad = "".join(dict.fromkeys(c for c in value[2:] if c in NOT_IN_PATHS))
+    if bad:
+        raise ValueError(f"{' '.join(bad)} cannot be part of a server, share, folder or pipe name (Microsoft Learn, "
+                         f'"Naming Files, Paths, and Namespaces"); not allowed: {" ".join(NOT_IN_PATHS)}')
     return value
 
 

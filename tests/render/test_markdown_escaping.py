@@ -19,8 +19,8 @@ from conftest import EXAMPLES, run_cli
 POLICY = EXAMPLES / "policies" / "reports-share.yaml"
 INVENTORY = EXAMPLES / "example" / "hosts.yml"
 SITE = "<Default Web Site>"
-PATH = "\\\\fs01\\re_p*o_rts"
-ACCOUNT = "CONTOSO\\svc_*web*_`x`"
+PATH = "\\\\fs01\\re_p[o]_rts"        # _ and [ ] are Markdown; * may not be in a share name
+ACCOUNT = "CONTOSO\\svc_~~web~~_`x`"      # Markdown strikethrough and code; * may not be in a user name
 
 
 def shown(markdown: str) -> str:

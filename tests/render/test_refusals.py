@@ -3,12 +3,14 @@ before any template renders."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
 from test_render_vbscript import LEGACY, plan_of
 
 import remediate.render.bundle as bundle_module
+from remediate.operations import CreateLocalAccount
 from remediate.render.escape import UnsafeValue, forbidden_in_user_name
 from remediate.render.features import WINDOWS_FEATURES, windows_has
 from remediate.render.templating import environment
@@ -34,8 +36,11 @@ def test_no_template_refuses_or_compares_windows_versions(path):
 def test_a_refused_step_stops_the_run_before_any_template_renders(monkeypatch):
     values = sc.HostileValues("Zs9site9sZ", "/Zp9path9pZ", "CONTOSO\\Za9webanon9aZ", "Zh9share9hZ")
     policy = sc.hostile_policy("mirrored-local-account", values, *LEGACY["mirrored-local-account"])
-    policy["access"]["account"] = policy["resource"]["local_accounts"][0] = "web*anon"
-    plan = plan_of(policy)
+    plan = plan_of(policy)      # a valid name: validation would refuse web*anon before any plan
+    steps = plan.assessment.steps
+    for i, op in enumerate(steps):
+        if isinstance(op, CreateLocalAccount):
+            steps[i] = dataclasses.replace(op, name="web*anon")
 
     def no_rendering(name: str, **context: object) -> str:
         raise AssertionError(f"{name} was rendered before the refusal")

@@ -18,6 +18,7 @@ import tree_sitter_pwsh
 from tree_sitter import Language, Node, Parser, Tree
 
 from remediate.core.accounts import NOT_IN_USER_NAMES
+from remediate.policy.model import NOT_IN_PATHS
 
 PS_SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
 BOM_UTF8 = b"\xef\xbb\xbf"
@@ -566,9 +567,11 @@ def hostile_values():
     texts = hostile_texts()
     # account names keep every character Windows allows in a user name (policy validation refuses the rest)
     names = texts.map(lambda text: "".join(c for c in text if c not in NOT_IN_USER_NAMES))
+    # share names likewise keep every character a Windows share or folder name may have
+    shares = texts.map(lambda text: "".join(c for c in text if c not in NOT_IN_PATHS and c != "\\"))
     return st.builds(lambda s, p, a, h: HostileValues(marked("site", s), "/" + marked("path", p),
                                                       "CONTOSO\\" + marked("account", a), marked("share", h)),
-                     texts, texts, names, texts)
+                     texts, texts, names, shares)
 
 
 def hostile_policy(strategy: str, values: HostileValues, iis_host: str, iis_version: str, file_host: str,
