@@ -120,28 +120,34 @@ class BundleFormat(str, Enum):
     ansible = "ansible"
 
 
+StrategyOpt = Annotated[str | None, typer.Option(
+    "--strategy", help="Use this strategy for every policy, even a satisfied one (refused where infeasible).")]
+
+
+def _check_strategy(strategy: str | None) -> None:
+    from remediate.policy import STRATEGY_IDS
+    if strategy is not None and strategy not in STRATEGY_IDS:
+        raise typer.BadParameter(f"unknown strategy {strategy}; allowed: {', '.join(STRATEGY_IDS)}",
+                                 param_hint="--strategy")
+
+
 @app.command()
 def render(policies: PolicyArgs,
            inventory: Annotated[Path, typer.Option("-i", "--inventory", help="Ansible inventory (file or folder).")],
            output: Annotated[Path, typer.Option(
                "-o", "--output", help="The bundle's folder: new, empty, or a previous bundle (replaced).")],
-           strategy: Annotated[str | None, typer.Option(
-               "--strategy", help="Use this strategy for every policy.")] = None,
+           strategy: StrategyOpt = None,
            format: Annotated[BundleFormat, typer.Option("--format", "-f")] = BundleFormat.bundle,
            allow_literal_secrets: LiteralOpt = False) -> None:
     """Write the reviewable bundle: scripts per host, rollback, .reg files, plan.json, REVIEW.md."""
-    from remediate.planner import make_plan
-    from remediate.policy import STRATEGY_IDS
+    from remediate.planner import forced_refusals, make_plan
     from remediate.render.bundle import bundle_files, write_bundle
-    if strategy is not None and strategy not in STRATEGY_IDS:
-        raise typer.BadParameter(f"unknown strategy {strategy}; allowed: {', '.join(STRATEGY_IDS)}",
-                                 param_hint="--strategy")
+    _check_strategy(strategy)
     loaded, inv = _load(policies, inventory, allow_literal_secrets)
     plans = [make_plan(p, inv, forced=strategy) for p in loaded]
-    refused = [p for p in plans if strategy and p.strategy is None]
-    for plan in refused:
-        reasons = next(a.assessment.reasons for a in plan.alternatives if a.strategy.id == strategy)
-        typer.echo(f"{plan.policy.name}: {strategy} is not feasible: " + "; ".join(reasons), err=True)
+    refused = forced_refusals(plans, strategy)
+    for message in refused:
+        typer.echo(message, err=True)
     if refused:
         raise typer.Exit(ExitStatus.INFEASIBLE)
     command = " ".join(["remediate render", *map(str, policies), "-i", str(inventory), "-o", str(output),
@@ -185,6 +191,7 @@ def apply(
         "--journal", help="JSON lines appended, one per host (default: remediate-journal.jsonl here).")] = None,
     format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text,
     restart: Annotated[bool, typer.Option("--restart", help="Allow restarts that drop users' sessions.")] = False,
+    strategy: StrategyOpt = None,
 ) -> None:
     """Render as render does, then run each host's script over WinRM (domain, resource servers, IIS)."""
     from getpass import getpass
@@ -194,6 +201,7 @@ def apply(
     from remediate.apply.journal import DEFAULT
     from remediate.inventory.vault import VaultSecrets
     from remediate.policy import load_policies
+    _check_strategy(strategy)
     vault = VaultSecrets.from_options(vault_password_file or [], ask_vault_pass, prompt=getpass)
     loaded = load_policies(policies, allow_literal_secrets=allow_literal_secrets)
     inv = _inventory(inventory, vault.decrypt)
@@ -201,7 +209,7 @@ def apply(
     options = Options(policies, inventory, check=check, restart=restart, limit=limit, forks=forks, output=output,
                       operation_timeout=operation_timeout, read_timeout=read_timeout, timeout=timeout,
                       envelope_kb=max_envelope_kb, ask_pass=ask_pass, allow_literal_secrets=allow_literal_secrets,
-                      journal=journal or Path.cwd() / DEFAULT, format=format.value)
+                      journal=journal or Path.cwd() / DEFAULT, format=format.value, strategy=strategy)
     raise typer.Exit(run_apply(loaded, inv, vault, options, prompt=getpass))
 
 

@@ -95,6 +95,15 @@ def make_plan(policy: Policy, inventory: Inventory | None = None, forced: str | 
                 _hosts(policy, steps, inventory), warnings, order_feasible)
 
 
+def forced_refusals(plans: list[Plan], forced: str | None) -> list[str]:
+    """For `--strategy ID`: one message per policy where ID cannot apply, with its reasons (exit 3)."""
+    if forced is None:
+        return []
+    return [f"{plan.policy.name}: {forced} is not feasible: "
+            + "; ".join(next(a.assessment.reasons for a in plan.alternatives if a.strategy.id == forced))
+            for plan in plans if plan.strategy is None]
+
+
 def input_warnings(policy: Policy) -> list[str]:
     """What the policy may mean but does not say."""
     res = policy.resource

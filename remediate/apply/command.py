@@ -27,7 +27,7 @@ from remediate.core.errors import InputError, Problem
 from remediate.core.exitcodes import ExitStatus
 from remediate.inventory import Inventory
 from remediate.inventory.vault import VaultSecrets
-from remediate.planner import Plan, make_plan
+from remediate.planner import Plan, forced_refusals, make_plan
 from remediate.policy import Policy
 from remediate.render.bundle import EXTENSIONS, bundle_files, write_bundle
 from remediate.render.tasks import HostScript, host_scripts
@@ -52,6 +52,7 @@ class Options:
     allow_literal_secrets: bool = False
     journal: Path = Path(DEFAULT)
     format: str = "text"
+    strategy: str | None = None      # --strategy: forced for every policy, as render does
 
 
 @dataclass
@@ -74,7 +75,12 @@ def prepare(policies: list[Policy], inventory: Inventory, vault: VaultSecrets, o
             prompt: Prompt | None) -> Prepared | int:
     """Render (and write -o), pick the targets, resolve connections and secrets; an exit status
     instead when there is nothing to run. Input problems raise InputError (exit 2)."""
-    plans = [make_plan(p, inventory) for p in policies]
+    plans = [make_plan(p, inventory, forced=options.strategy) for p in policies]
+    refused = forced_refusals(plans, options.strategy)
+    for message in refused:
+        print(message, file=sys.stderr)
+    if refused:
+        return ExitStatus.INFEASIBLE
     files = bundle_files(plans, _render_command(options))
     if options.output is not None:
         write_bundle(files, options.output)
@@ -176,7 +182,7 @@ def _render_command(options: Options) -> str:
     """The command line `render` writes into each script's header, so the scripts are the same."""
     output = str(options.output) if options.output is not None else "DIR"
     return " ".join(["remediate render", *map(str, options.policy_files), "-i", str(options.inventory_path),
-                     "-o", output])
+                     "-o", output, *(["--strategy", options.strategy] if options.strategy else [])])
 
 
 def _targets(plans: list[Plan], files: dict[str, bytes], inventory: Inventory, options: Options) -> list[Target]:
