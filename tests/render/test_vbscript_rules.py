@@ -275,3 +275,16 @@ def test_a_new_pool_copies_the_current_pools_settings_and_rollback_removes_it_wh
     assert 'If before(2) = "0" Then DeleteAppPool' in undo
     delete = procedure(rollback, "DeleteAppPool")
     assert delete.index("If UBound(apps) >= 0 Then") < delete.index(".Delete \"IIsApplicationPool\", name")
+
+
+def test_check_mode_reports_the_recycle_it_would_do():
+    text = golden("app-pool-identity-legacy")["hosts/web06/apply.vbs"]
+    recycle = next(body for body in procedures(text, "Task").values() if "recycle_app_pool" in body)
+    assert re.search(r'ElseIf CheckMode And Current\("changed"\) Then\n\s+'
+                     r'Current\("message"\) = "would recycle the application pool "', recycle)
+
+
+@pytest.mark.parametrize("name", BUNDLES)
+def test_the_header_says_passwords_are_asked_for_before_any_change(name):
+    for path, text in vbs(name).items():
+        assert "' Passwords are asked for first, before any change (never in check mode)" in text, path
