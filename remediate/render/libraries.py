@@ -44,7 +44,7 @@ KINDS: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
         "create_local_account": (("accounts", "secrets"), ()), "enable_logon_auditing": (("audit",), ("audit",)),
         "grant_ntfs_access": (("ntfs",), ("ntfs",)), "grant_sql_login": (("sql",), ("sql",)),
         "require_ssl": (("metabase",), ("metabase",)),
-        "set_metabase_property": (("metabase", "secrets"), ("metabase",)),
+        "set_metabase_property": (("metabase", "secrets"), ("metabase", "secrets")),
         "set_virtual_directory": (("metabase", "secrets"), ("metabase", "secrets")),
         "restart_service": (("services",), ()),
         "set_complus_identity": (("complus", "secrets"), ("complus", "secrets")),

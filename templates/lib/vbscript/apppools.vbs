@@ -24,20 +24,55 @@ Function PoolIdentity(name)
     End If
 End Function
 
+Function AppsInPool(pool)
+    ' The metabase paths of the pool's applications. In ADSI the list is the method's return value and it takes no
+    ' argument (Microsoft Learn, "IIsApplicationPool.EnumAppsInPool (ADSI)": bstrBuffer is [retval][out]); the WMI
+    ' method of the same name returns it in an out parameter instead.
+    Dim apps
+    apps = pool.EnumAppsInPool()
+    If IsArray(apps) Then
+        AppsInPool = apps
+    ElseIf "" & apps = "" Then
+        AppsInPool = Array()
+    Else
+        AppsInPool = Array("" & apps)
+    End If
+End Function
+
 Sub DeleteAppPool(name)
     ' Deletes a pool that apply.vbs created, unless an application still uses it.
     Dim pool, apps
     Set pool = AppPoolNode(name, False)
     If pool Is Nothing Then Exit Sub
-    pool.EnumAppsInPool apps
-    If IsArray(apps) Then
-        If UBound(apps) >= 0 Then
-            Warn "the application pool " & name & " is left in place: applications still use it (" & Join(apps, ", ") & ")"
-            Exit Sub
-        End If
-    ElseIf "" & apps <> "" Then
-        Warn "the application pool " & name & " is left in place: applications still use it (" & apps & ")"
+    apps = AppsInPool(pool)
+    If UBound(apps) >= 0 Then
+        Warn "the application pool " & name & " is left in place: applications still use it (" & Join(apps, ", ") & ")"
         Exit Sub
     End If
     GetObject("IIS://localhost/W3SVC/AppPools").Delete "IIsApplicationPool", name
+    AddNote "deleted the application pool " & name & " that apply.vbs created"
+End Sub
+
+Function CopiedPoolSettings()
+    ' The IIsApplicationPool properties for recycling, idle timeout, health and the process model (IIS 6.0 metabase
+    ' reference, e.g. "PeriodicRestartTime", "RapidFailProtectionInterval"); the identity is not among them.
+    CopiedPoolSettings = Array("PeriodicRestartTime", "PeriodicRestartRequests", "PeriodicRestartSchedule", _
+        "PeriodicRestartMemory", "PeriodicRestartPrivateMemory", "IdleTimeout", "MaxProcesses", "PingingEnabled", _
+        "PingInterval", "PingResponseTime", "RapidFailProtection", "RapidFailProtectionInterval", _
+        "RapidFailProtectionMaxCrashes", "StartupTimeLimit", "ShutdownTimeLimit", "AppPoolQueueLength", "CPULimit", _
+        "CPUAction", "CPUResetInterval", "DisallowOverlappingRotation", "DisallowRotationOnConfigChange")
+End Function
+
+Sub CopyPoolSettings(source, target)
+    ' What source sets itself (not what it inherits from W3SVC/AppPools, which target inherits too) is set on target.
+    Dim name, copied
+    copied = ""
+    For Each name In CopiedPoolSettings()
+        If MetabaseSetHere(source, name) Then
+            target.Put name, source.Get(name)
+            copied = copied & " " & name
+        End If
+    Next
+    target.SetInfo
+    If copied = "" Then AddNote "the new pool inherits the same settings as " & source.Name Else AddNote "copied from " & source.Name & ":" & copied
 End Sub

@@ -53,6 +53,15 @@ Function RightStrength(tool, rights)
     End Select
 End Function
 
+Function StrongestRight(tool, rights)
+    ' icacls lists a combination as one group, "(RX,W)": its strength is that of its strongest part.
+    Dim part
+    StrongestRight = 0
+    For Each part In Split(rights, ",")
+        If RightStrength(tool, Trim(part)) > StrongestRight Then StrongestRight = RightStrength(tool, Trim(part))
+    Next
+End Function
+
 Function HasRight(tool, entries, wanted)
     ' True when an allow entry that subfolders and files inherit gives right (RX, M or F) or more.
     Dim item, entry, rights
@@ -66,7 +75,7 @@ Function HasRight(tool, entries, wanted)
             Else
                 rights = Mid(entry, InStrRev(entry, ")") + 1)
             End If
-            If RightStrength(tool, rights) >= RightStrength("icacls.exe", wanted) Then HasRight = True
+            If StrongestRight(tool, rights) >= RightStrength("icacls.exe", wanted) Then HasRight = True
         End If
     Next
 End Function

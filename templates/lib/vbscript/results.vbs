@@ -43,6 +43,7 @@ Sub StartTask(id, policy, name)
     Current.Add "id", id
     Current.Add "policy", policy
     Current.Add "name", name
+    Current.Add "key", ""
     Current.Add "changed", False
     Current.Add "failed", False
     Current.Add "before", Null
@@ -69,8 +70,8 @@ Sub PrintResult()
 End Sub
 
 Sub RunTask(name)
-    ' A failed task stops the script: later tasks do not run.
-    If Failed Then Exit Sub
+    ' A failed task stops apply.vbs: later tasks do not run. rollback.vbs runs every undo (ContinueAfterFailure).
+    If Failed And Not ContinueAfterFailure Then Exit Sub
     On Error Resume Next
     Execute name
     If Err.Number <> 0 Then

@@ -67,38 +67,99 @@ Function Deserialized(text)
     End If
 End Function
 
+Function StateFile()
+    ' %SystemRoot%\remediate\before-values.txt: Windows NT 4.0 has no %ALLUSERSPROFILE% (KB 100843 lists its
+    ' variables), every version has %SystemRoot%, and only administrators may create folders there.
+    Dim root
+    root = Shell.ExpandEnvironmentStrings("%SystemRoot%")
+    If root = "" Or InStr(root, "%") > 0 Then Err.Raise vbObjectError + 2, "remediate", "%SystemRoot% is not set: the before-values file has no safe place"
+    StateFile = root & "\remediate\before-values.txt"
+End Function
+
+Function StateLines(path)
+    ' The records of a complete state file (its first line is the header, its last "end"), or Null when
+    ' the file was cut short: a half-written file is never read as valid.
+    Dim stream, lines, line
+    Set lines = CreateObject("Scripting.Dictionary")
+    Set stream = Fso.OpenTextFile(path, 1, False, -1)
+    If stream.AtEndOfStream Then
+        line = ""
+    Else
+        line = stream.ReadLine
+    End If
+    If line <> "remediate before-values 2" Then
+        stream.Close
+        StateLines = Null
+        Exit Function
+    End If
+    line = ""
+    Do While Not stream.AtEndOfStream
+        line = stream.ReadLine
+        If line <> "end" Then lines.Add lines.Count, line
+    Loop
+    stream.Close
+    If line = "end" Then StateLines = lines.Items Else StateLines = Null
+End Function
+
 Function ReadState()
-    ' id -> serialized before-value
-    Dim state, stream, line, tab
+    ' key -> serialized before-value; the key names what a task changes (never a policy or a step number).
+    Dim state, path, lines, line, tab
     Set state = CreateObject("Scripting.Dictionary")
-    If Fso.FileExists(StateFile) Then
-        Set stream = Fso.OpenTextFile(StateFile, 1, False, -1)
-        Do While Not stream.AtEndOfStream
-            line = stream.ReadLine
+    state.CompareMode = 1
+    path = StateFile()
+    If Not Fso.FileExists(path) And Fso.FileExists(path & ".new") Then path = path & ".new"   ' cut between delete and rename
+    If Fso.FileExists(path) Then
+        lines = StateLines(path)
+        If IsNull(lines) Then Err.Raise vbObjectError + 3, "remediate", path & " is incomplete or not a remediate state file: nothing was changed; look at it, then delete it"
+        For Each line In lines
             tab = InStr(line, vbTab)
             If tab > 0 Then state(Unescaped(Left(line, tab - 1))) = Mid(line, tab + 1)
-        Loop
-        stream.Close
+        Next
     End If
     Set ReadState = state
 End Function
 
 Sub WriteState(state)
-    Dim stream, key, folder
-    folder = Fso.GetParentFolderName(StateFile)
+    ' Written whole to a new file, then put in place of the old one.
+    Dim stream, key, path, folder
+    path = StateFile()
+    folder = Fso.GetParentFolderName(path)
     If Not Fso.FolderExists(folder) Then Fso.CreateFolder folder
-    Set stream = Fso.OpenTextFile(StateFile, 2, True, -1)
+    Set stream = Fso.OpenTextFile(path & ".new", 2, True, -1)
+    stream.WriteLine "remediate before-values 2"
     For Each key In state.Keys
         stream.WriteLine Escaped(key) & vbTab & state(key)
     Next
+    stream.WriteLine "end"
     stream.Close
+    If Fso.FileExists(path) Then Fso.DeleteFile path, True
+    Fso.MoveFile path & ".new", path
 End Sub
 
-Sub KeepSaved(before)
-    ' Rollback could not restore this before-value: keep it, so that a later run can try again.
+Function SaveOnce(record)
+    ' Saves the task's before-value record under its key unless an earlier run saved one: the true first value
+    ' is kept when two strategies change the same setting one after the other.
+    Dim state
+    If Current("key") = "" Then Err.Raise vbObjectError + 4, "remediate", "internal: the task names no setting to save"
+    Set state = ReadState()
+    SaveOnce = Not state.Exists(Current("key"))
+    If SaveOnce Then
+        state(Current("key")) = record
+        WriteState state
+    End If
+End Function
+
+Sub Restored()
+    ' The undo succeeded (or the value was already as it was): only now is the saved value dropped.
     Dim state
     Set state = ReadState()
-    state(Current("id")) = Serialized(before)
-    WriteState state
-    Current("changed") = False
+    If state.Exists(Current("key")) Then
+        state.Remove Current("key")
+        WriteState state
+    End If
+End Sub
+
+Sub Keyed(key)
+    ' What this task changes, as its before-value is saved: "metabase:IIS://localhost/W3SVC/1/Root/data:AnonymousUserName".
+    Current("key") = key
 End Sub
