@@ -18,24 +18,28 @@ EXTENSIONS = {"powershell": "ps1", "vbscript": "vbs"}
 CORE = ("results", "state")
 # Every library of a language, in the order a script includes them.
 ORDER = {
-    "powershell": ("state", "results", "secrets", "iis", "tasks"),
+    "powershell": ("state", "results", "secrets", "accounts", "ntfs", "complus", "iis", "tasks"),
     "vbscript": ("results", "state", "secrets", "wmi", "registry", "services", "tools", "ntfs", "accounts",
                  "complus", "sql", "metabase", "apppools", "audit"),
 }
 # The libraries a library calls (included with it).
 CALLS: dict[str, dict[str, tuple[str, ...]]] = {
-    "powershell": {"tasks": ("results", "state")},
+    "powershell": {"tasks": ("results", "state"), "accounts": ("secrets",), "complus": ("secrets",)},
     "vbscript": {"apppools": ("metabase",), "audit": ("tools",), "ntfs": ("tools", "wmi"), "registry": ("wmi",),
                  "services": ("wmi",)},
 }
 # What apply scripts (and the Ansible export's step scripts) of a language always have.
 APPLY: dict[str, tuple[str, ...]] = {"powershell": ("tasks",), "vbscript": ()}
 # The libraries each operation kind's (apply, rollback) blocks call, beyond the core. `secrets` is
-# included only for a step that has a secret; a library of FEATURES only on a Windows that has it.
+# included only for a step that has a secret; a library of FEATURES only on a Windows that has it; in
+# PowerShell none for a step that is advice on its Windows.
 KINDS: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "powershell": {"set_iis_attribute": (("iis", "secrets"), ("iis",)), "require_ssl": (("iis",), ("iis",)),
-                   **{kind: (("secrets",), ()) for kind in ("create_local_account", "set_app_pool_identity",
-                                                            "set_complus_identity", "set_virtual_directory")}},
+                   "create_local_account": (("accounts", "secrets"), ("accounts",)),
+                   "grant_ntfs_access": (("accounts",), ("accounts", "ntfs")),
+                   "grant_share_access": (("accounts",), ("accounts",)),
+                   "set_complus_identity": (("complus", "secrets"), ("complus",)),
+                   **{kind: (("secrets",), ()) for kind in ("set_app_pool_identity", "set_virtual_directory")}},
     "vbscript": {
         "append_registry_value": (("registry",), ("registry",)),
         "set_registry_value": (("registry",), ("registry",)),
@@ -58,6 +62,8 @@ def libraries(language: str, windows: str, ops: list[Operation], script_kind: st
     """The library names a script of these operations includes, in ORDER."""
     wanted = set(CORE) | set(APPLY[language] if script_kind == "apply" else ())
     for op in ops:
+        if language == "powershell" and op.gives_advice(windows):
+            continue            # PowerShell advice for a person calls no library
         apply, rollback = KINDS[language].get(op.kind, ((), ()))
         for name in apply if script_kind == "apply" else rollback:
             if (name != "secrets" or op.secrets()) and (name not in FEATURES or windows_has(windows, FEATURES[name])):

@@ -21,7 +21,7 @@ function Initialize-SimWin {
     $global:SimWinWrites = 0
     $global:SimWinFaultAt = 0
     $env:ProgramData = $ProgramData
-    $env:COMPUTERNAME = $ComputerName
+    $env:COMPUTERNAME = $ComputerName.ToUpperInvariant()     # the NetBIOS name, as Windows spells it
 }
 
 function Step-SimWinWrite {
@@ -489,6 +489,26 @@ function auditpol {
 # are to call these library functions instead; the state's accounts table answers them here.
 # State: accounts[<NT name>] = @{ sid; local; flags; exists }
 
+# The library functions above that the scripts define themselves (templates/lib/powershell/accounts.ps1,
+# ntfs.ps1, complus.ps1): a script's own definition would shadow the stand-in, so the copy the tests run
+# has them renamed (ConvertTo-SimWinRunnable); nothing else of the script changes.
+$global:SimWinSeams = @('Resolve-RemediateSid', 'Resolve-RemediateAccountName', 'Test-RemediateLocalAccount',
+    'New-RemediateLocalAccount', 'Set-RemediateLocalAccountPassword', 'Remove-RemediateLocalAccount',
+    'Get-RemediateComPlusIdentity', 'Set-RemediateComPlusIdentity', 'Restore-RemediateFolderAccess')
+
+function ConvertTo-SimWinRunnable {
+    # A copy of the script (in $env:ProgramData of the simulated host) whose seam definitions are renamed
+    # <name>-OnWindows, so the stand-ins answer; returns its path.
+    param([Parameter(Mandatory)] [string] $Path)
+    $text = Get-Content -LiteralPath $Path -Raw
+    foreach ($seam in $global:SimWinSeams) {
+        $text = [regex]::Replace($text, '(?m)^function ' + [regex]::Escape($seam) + ' \{', 'function ' + $seam + '-OnWindows {')
+    }
+    $copy = Join-Path $env:ProgramData ('simwin-' + (Split-Path -Leaf (Split-Path -Parent $Path)) + '-' + (Split-Path -Leaf $Path))
+    Set-Content -LiteralPath $copy -Value $text -Encoding UTF8 -NoNewline
+    return $copy
+}
+
 function Resolve-RemediateSid {
     # An account name (or a well-known SID string) to its SID string; throws when unknown, as
     # NTAccount.Translate does ("IdentityNotMappedException").
@@ -634,23 +654,27 @@ function Remove-RemediateLocalAccount {
 
 function Get-RemediateComPlusIdentity {
     # COMAdminCatalog GetCollection('Applications') / ('Components', key) ("COMAdminCatalog
-    # object"): the Identity of the application that holds the component; the password is
-    # write-only in the catalogue, so it is never returned.
-    param([Parameter(Mandatory)] [string] $ProgId)
+    # object"): the application by its name, or the one that holds the component, and its Identity;
+    # the password is write-only in the catalogue, so it is never returned.
+    param([string] $ProgId, [string] $Application)
     foreach ($pair in @((Get-SimWinSection @('complus')).GetEnumerator())) {
-        if (@($pair.Value.components) -contains $ProgId) { return [ordered]@{ application = $pair.Key; identity = [string]$pair.Value.Identity } }
+        if (($Application -and $pair.Key -eq $Application) -or (-not $Application -and @($pair.Value.components) -contains $ProgId)) {
+            return [ordered]@{ application = $pair.Key; identity = [string]$pair.Value.Identity }
+        }
     }
-    throw ('no COM+ application holds the component ' + $ProgId)
+    throw ('expected one COM+ application holding ' + $ProgId + $Application + ', found 0')
 }
 
 function Set-RemediateComPlusIdentity {
-    # Sets Identity and Password of the application that holds the component, and SaveChanges.
-    param([Parameter(Mandatory)] [string] $ProgId, [Parameter(Mandatory)] [string] $Identity, [securestring] $Password)
-    $found = Get-RemediateComPlusIdentity -ProgId $ProgId
+    # Sets Identity and Password of the application, and SaveChanges; -Shutdown is ShutdownApplication.
+    param([string] $ProgId, [string] $Application, [Parameter(Mandatory)] [string] $Identity, [securestring] $Password,
+          [switch] $Shutdown)
+    $found = Get-RemediateComPlusIdentity -ProgId $ProgId -Application $Application
     Step-SimWinWrite ('Set-RemediateComPlusIdentity ' + $found.application)
-    $application = (Get-SimWinSection @('complus'))[$found.application]
-    $application.Identity = $Identity
-    $application['passwordSets'] = 1 + [int]$application['passwordSets']
+    $entry = (Get-SimWinSection @('complus'))[$found.application]
+    $entry.Identity = $Identity
+    if ($null -ne $Password) { $entry['passwordSets'] = 1 + [int]$entry['passwordSets'] }
+    if ($Shutdown) { $entry['shutdowns'] = 1 + [int]$entry['shutdowns'] }
 }
 
 function Restore-RemediateFolderAccess {

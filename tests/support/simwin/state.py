@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SHARES = ("audit", "docs", "gallery", "invoices", "public", "reports", "scans")
+SHARES = ("audit", "docs", "gallery", "invoices", "orders", "public", "reports", "scans")
 LANMAN_PARAMETERS = r"HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Services\LanmanServer\Parameters"
 LOGON_SUBCATEGORY = "0CCE9215-69AE-11D9-BED3-505054503030"
 AUTHENTICATION = "system.webServer/security/authentication/"
@@ -31,6 +31,7 @@ def initial_state(host: str) -> dict[str, Any]:
                 r"BUILTIN\Administrators": {"sid": "S-1-5-32-544", "local": False}}
     for number, name in enumerate(DOMAIN_ACCOUNTS, start=1101):
         accounts["CONTOSO\\" + name] = {"sid": f"S-1-5-21-1004336348-1177238915-682003330-{number}", "local": False}
+    accounts["CONTOSO\\WEB12$"] = {"sid": "S-1-5-21-1004336348-1177238915-682003330-1201", "local": False}
     return {
         "registry": {LANMAN_PARAMETERS: {"NullSessionShares": {"type": "MultiString", "value": ["COMCFG", "DFS$"]},
                                          "NullSessionPipes": {"type": "MultiString", "value": ["netlogon"]}}},
@@ -63,6 +64,7 @@ def initial_state(host: str) -> dict[str, Any]:
         "ntfs": {"D:\\shares\\" + name: _folder_acl() for name in (*SHARES, "gallery\\images")},
         "accounts": accounts,
         "audit": {LOGON_SUBCATEGORY: {"name": "Logon", "success": True, "failure": False}},
+        "complus": {"Billing": {"components": ["Billing.InvoiceWriter"], "Identity": "Interactive User"}},
         "services": {"LanmanServer": {"restarts": 0}, "W3SVC": {"restarts": 0}},
         "ad": {
             "CN=WEB12,CN=Computers,DC=contoso,DC=com": {
