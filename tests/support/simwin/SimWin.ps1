@@ -20,15 +20,18 @@ function Initialize-SimWin {
     $global:SimWin = $State
     $global:SimWinWrites = 0
     $global:SimWinFaultAt = 0
+    $global:SimWinCommitDelay = $null
     $env:ProgramData = $ProgramData
     $env:COMPUTERNAME = $ComputerName.ToUpperInvariant()     # the NetBIOS name, as Windows spells it
 }
 
 function Step-SimWinWrite {
-    # Every stand-in that changes the state calls this first: it counts writes and injects the fault.
+    # Every stand-in that changes the state calls this first: it counts writes and injects the fault. A fault
+    # inside an open commit delay discards the IIS changes made since it opened (they were never committed).
     param([string] $What)
     $global:SimWinWrites++
     if ($global:SimWinFaultAt -gt 0 -and $global:SimWinWrites -eq $global:SimWinFaultAt) {
+        if ($null -ne $global:SimWinCommitDelay) { $global:SimWin['iis'] = $global:SimWinCommitDelay; $global:SimWinCommitDelay = $null }
         throw ('simwin: injected fault at change ' + $global:SimWinWrites + ' (' + $What + ')')
     }
 }
@@ -205,6 +208,15 @@ function Set-ItemProperty {
     if ($LiteralPath -match '^IIS:\\AppPools\\(.+)$') {
         $pool = (Get-SimWinSection @('iis', 'appPools'))[$Matches[1]]
         if ($null -eq $pool) { throw ('Cannot find path ''' + $LiteralPath + ''' because it does not exist.') }
+        if ($Name -eq 'processModel' -and $Value -is [hashtable]) {
+            # one write of several processModel attributes (-Value @{ userName = ...; password = ...; identityType = ... })
+            foreach ($attribute in $Value.Keys) {
+                if (@('identityType', 'userName', 'password') -notcontains $attribute) { throw ('simwin: processModel.' + $attribute + ' is not simulated') }
+            }
+            Step-SimWinWrite ('Set-ItemProperty ' + $LiteralPath + ' processModel')
+            foreach ($attribute in $Value.Keys) { $pool.processModel[$attribute] = [string]$Value[$attribute] }
+            return
+        }
         if ($Name -notmatch '^processModel\.(identityType|userName|password)$') { throw ('simwin: pool attribute ' + $Name + ' is not simulated') }
         Step-SimWinWrite ('Set-ItemProperty ' + $LiteralPath + ' ' + $Name)
         $pool.processModel[$Matches[1]] = [string]$Value
@@ -301,6 +313,51 @@ function New-WebAppPool {
     Step-SimWinWrite ('New-WebAppPool ' + $Name)
     $pools[$Name] = @{ state = 'Started'; recycles = 0; processModel = @{ identityType = 'ApplicationPoolIdentity'; userName = ''; password = '' } }
     return [pscustomobject]@{ Name = $Name }
+}
+
+function Start-WebCommitDelay {
+    # "Start-WebCommitDelay" (WebAdministration): IIS configuration changes wait for Stop-WebCommitDelay.
+    [CmdletBinding()]
+    param()
+    if ($null -ne $global:SimWinCommitDelay) { throw 'simwin: a commit delay is already open' }
+    $global:SimWinCommitDelay = ConvertTo-Json -InputObject (Get-SimWinSection @('iis')) -Depth 30 | ConvertFrom-Json -AsHashtable
+}
+
+function Stop-WebCommitDelay {
+    # "Stop-WebCommitDelay" (WebAdministration): -Commit $true writes the changes since Start-WebCommitDelay,
+    # $false discards them.
+    [CmdletBinding()]
+    param([Parameter(Position = 0)] [bool] $Commit)
+    if ($null -eq $global:SimWinCommitDelay) { throw 'simwin: no commit delay is open' }
+    if (-not $Commit) { $global:SimWin['iis'] = $global:SimWinCommitDelay }
+    $global:SimWinCommitDelay = $null
+}
+
+function Remove-WebAppPool {
+    # "Remove-WebAppPool" (WebAdministration): deletes the pool.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Name)
+    $pools = Get-SimWinSection @('iis', 'appPools')
+    if (-not $pools.ContainsKey($Name)) { throw ('simwin: no application pool ' + $Name) }
+    Step-SimWinWrite ('Remove-WebAppPool ' + $Name)
+    $pools.Remove($Name)
+}
+
+function Get-WebConfiguration {
+    # "Get-WebConfiguration" (WebAdministration): the configuration elements an XPath filter selects; only
+    # the applications of a pool here: system.applicationHost/sites/site/application[@applicationPool='name'].
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $PSPath, [Parameter(Mandatory)] [string] $Filter)
+    if ($PSPath -ne 'MACHINE/WEBROOT/APPHOST') { throw ('simwin: PSPath ' + $PSPath + ' is not simulated') }
+    if ($Filter -notmatch "^system\.applicationHost/sites/site/application\[@applicationPool='([^']*)'\]$") {
+        throw ('simwin: filter ' + $Filter + ' is not simulated')
+    }
+    $pool = $Matches[1]
+    foreach ($pair in @((Get-SimWinSection @('iis', 'paths')).GetEnumerator())) {
+        if (@('site', 'application') -contains $pair.Value.ElementTagName -and $pair.Value.applicationPool -eq $pool) {
+            [pscustomobject]@{ ElementTagName = 'application'; path = $pair.Key; applicationPool = $pool }
+        }
+    }
 }
 
 # ---------------------------------------------------------------- services

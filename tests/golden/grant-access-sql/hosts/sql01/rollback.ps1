@@ -97,7 +97,6 @@ try {
         Cannot = & {
             $login = 'CONTOSO\WEB12$'
             $name = '[' + $login.Replace(']', ']]') + ']'
-            $text = "N'" + $login.Replace("'", "''") + "'"
             'remediate did not connect to SQL Server, so it undoes nothing there; if the DBA created them only for this change, remove them with DROP USER ' + $name + '; (in the database) and DROP LOGIN ' + $name + ';'
         }
     }
