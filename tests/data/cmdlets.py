@@ -161,6 +161,8 @@ CMDLETS: dict[str, set[str]] = {
                      "ThrottleLimit", "AsJob"},
 
     # ---------------------------------------------------------- ActiveDirectory (RSAT)
+    # https://learn.microsoft.com/powershell/module/activedirectory/test-adserviceaccount
+    "Test-ADServiceAccount": {"AuthType", "Identity"},
     # https://learn.microsoft.com/powershell/module/activedirectory/get-adobject
     "Get-ADObject": {"AuthType", "Credential", "Filter", "IncludeDeletedObjects", "Properties", "ResultPageSize",
                      "ResultSetSize", "SearchBase", "SearchScope", "Server", "Identity", "Partition", "LDAPFilter"},

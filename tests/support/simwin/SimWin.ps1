@@ -656,6 +656,14 @@ function Set-ADAccountControl {
     $object.userAccountControl = $flags
 }
 
+function Test-ADServiceAccount {
+    # "Test-ADServiceAccount" (ActiveDirectory): whether this computer can use the managed service account
+    # (installed with Install-ADServiceAccount). State: gmsaInstalled = @(sAMAccountNames without $).
+    [CmdletBinding()]
+    param([Parameter(Mandatory, Position = 0)] [string] $Identity)
+    return (@($global:SimWin['gmsaInstalled']) -contains $Identity.TrimEnd('$'))
+}
+
 function Get-ADComputer {
     # "Get-ADComputer" (ActiveDirectory).
     [CmdletBinding()]

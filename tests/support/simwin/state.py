@@ -74,5 +74,6 @@ def initial_state(host: str) -> dict[str, Any]:
                 "sAMAccountName": "SQL01$", "ObjectClass": "computer", "userAccountControl": 4096,
                 "msDS-AllowedToDelegateTo": [], "PrincipalsAllowedToDelegateToAccount": []},
         },
+        "gmsaInstalled": ["gmsa-gallery"],     # Install-ADServiceAccount done on the IIS hosts
         "host": host,
     }

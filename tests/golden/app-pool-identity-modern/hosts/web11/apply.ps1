@@ -202,7 +202,7 @@ function Backup-RemediateIis {
 function Invoke-RemediateTask {
     # Read, compare, and set only when the value differs; in check mode only report.
     param([string] $Id, [string] $Policy, [string] $Name, [scriptblock] $Get, $Desired, [scriptblock] $Set,
-          [switch] $Secret, [switch] $Iis)
+          [switch] $Secret, [switch] $Iis, [scriptblock] $Precondition)
     $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
     $before = & $Get
     if ($Secret) {
@@ -329,6 +329,14 @@ try {
         }
         # gMSA: SpecificUser, the name ending in $, an empty password (common practice, not on Microsoft's IIS page: U)
         Desired = [ordered]@{ identityType = 'SpecificUser'; userName = 'CONTOSO\gmsa-gallery$' }
+        # the pool can run as the gMSA only where it is installed (Microsoft Learn, "Test-ADServiceAccount")
+        Precondition = {
+            Import-Module ActiveDirectory
+            $sam = 'CONTOSO\gmsa-gallery$'.Split('\')[-1]
+            if (-not (Test-ADServiceAccount -Identity $sam)) {
+                throw (('this computer cannot use the group managed service account ' + 'CONTOSO\gmsa-gallery$' + ': a domain admin allows it (Set-ADServiceAccount -PrincipalsAllowedToRetrieveManagedPassword), then run Install-ADServiceAccount ') + $sam + ' here')
+            }
+        }
         Set = {
             if (-not (Test-Path -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool'))) { New-WebAppPool -Name 'iusr-gmsa-pool' | Out-Null }
             Set-ItemProperty -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool') -Name processModel -Value @{ userName = 'CONTOSO\gmsa-gallery$'; password = ''; identityType = 'SpecificUser' }

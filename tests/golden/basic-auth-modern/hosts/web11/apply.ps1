@@ -202,7 +202,7 @@ function Backup-RemediateIis {
 function Invoke-RemediateTask {
     # Read, compare, and set only when the value differs; in check mode only report.
     param([string] $Id, [string] $Policy, [string] $Name, [scriptblock] $Get, $Desired, [scriptblock] $Set,
-          [switch] $Secret, [switch] $Iis)
+          [switch] $Secret, [switch] $Iis, [scriptblock] $Precondition)
     $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
     $before = & $Get
     if ($Secret) {
@@ -287,6 +287,11 @@ try {
         Name = 'require_ssl: Default Web Site/myfiles = SSL required'
         Iis = $true
         Get = { Get-RemediateIisAttribute -Location 'Default Web Site/myfiles' -Filter 'system.webServer/security/access' -Name sslFlags }
+        Precondition = {
+            Import-Module WebAdministration
+            $https = @((Get-Item -LiteralPath ('IIS:\Sites\' + 'Default Web Site')).bindings.Collection | Where-Object { $_.protocol -eq 'https' })
+            if ($https.Count -eq 0) { throw ('the site ' + 'Default Web Site' + ' has no https binding: add one with a certificate first, or requiring SSL makes ' + 'Default Web Site/myfiles' + ' unusable') }
+        }
         Set = {
             Import-Module WebAdministration
             $https = @((Get-Item -LiteralPath ('IIS:\Sites\' + 'Default Web Site')).bindings.Collection | Where-Object { $_.protocol -eq 'https' })
