@@ -18,24 +18,31 @@ EXTENSIONS = {"powershell": "ps1", "vbscript": "vbs"}
 CORE = ("results", "state")
 # Every library of a language, in the order a script includes them.
 ORDER = {
-    "powershell": ("state", "results", "secrets", "iis", "tasks"),
+    "powershell": ("state", "results", "secrets", "passwords", "accounts", "ntfs", "complus", "iis", "tasks"),
     "vbscript": ("results", "state", "secrets", "wmi", "registry", "services", "tools", "ntfs", "accounts",
                  "complus", "sql", "metabase", "apppools", "audit"),
 }
 # The libraries a library calls (included with it).
 CALLS: dict[str, dict[str, tuple[str, ...]]] = {
-    "powershell": {"tasks": ("results", "state")},
+    "powershell": {"tasks": ("results", "state"), "accounts": ("secrets",), "complus": ("secrets",),
+                   "passwords": ("secrets",), "iis": ("passwords",)},
     "vbscript": {"apppools": ("metabase",), "audit": ("tools",), "ntfs": ("tools", "wmi"), "registry": ("wmi",),
                  "services": ("wmi",)},
 }
 # What apply scripts (and the Ansible export's step scripts) of a language always have.
 APPLY: dict[str, tuple[str, ...]] = {"powershell": ("tasks",), "vbscript": ()}
-# The libraries each operation kind's (apply, rollback) blocks call, beyond the core. `secrets` is
-# included only for a step that has a secret; a library of FEATURES only on a Windows that has it.
+# The libraries each operation kind's (apply, rollback) blocks call, beyond the core. WITH_SECRETS are
+# included only for a step that has a secret; a library of FEATURES only on a Windows that has it; in
+# PowerShell none for a step that is advice on its Windows.
 KINDS: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "powershell": {"set_iis_attribute": (("iis", "secrets"), ("iis",)), "require_ssl": (("iis",), ("iis",)),
-                   **{kind: (("secrets",), ()) for kind in ("create_local_account", "set_app_pool_identity",
-                                                            "set_complus_identity", "set_virtual_directory")}},
+                   "create_local_account": (("accounts", "secrets"), ("accounts",)),
+                   "grant_ntfs_access": (("accounts",), ("accounts", "ntfs")),
+                   "grant_share_access": (("accounts",), ("accounts",)),
+                   "set_complus_identity": (("complus", "secrets"), ("complus",)),
+                   "set_app_pool_identity": (("passwords", "secrets"), ("iis",)),
+                   "assign_app_pool": ((), ("iis",)),
+                   "set_virtual_directory": (("iis", "passwords", "secrets"), ("iis",))},
     "vbscript": {
         "append_registry_value": (("registry",), ("registry",)),
         "set_registry_value": (("registry",), ("registry",)),
@@ -50,6 +57,8 @@ KINDS: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
         "set_complus_identity": (("complus", "secrets"), ("complus", "secrets")),
     },
 }
+# Libraries a step calls only when it has a secret.
+WITH_SECRETS = ("secrets", "passwords")
 # Libraries whose calls a template spells only on a Windows with this feature (render.tasks.WINDOWS_FEATURES).
 FEATURES = {"audit": "auditpol", "complus": "complus"}
 
@@ -58,9 +67,12 @@ def libraries(language: str, windows: str, ops: list[Operation], script_kind: st
     """The library names a script of these operations includes, in ORDER."""
     wanted = set(CORE) | set(APPLY[language] if script_kind == "apply" else ())
     for op in ops:
+        if language == "powershell" and op.gives_advice(windows):
+            continue            # PowerShell advice for a person calls no library
         apply, rollback = KINDS[language].get(op.kind, ((), ()))
         for name in apply if script_kind == "apply" else rollback:
-            if (name != "secrets" or op.secrets()) and (name not in FEATURES or windows_has(windows, FEATURES[name])):
+            if (name not in WITH_SECRETS or op.secrets()) and \
+                    (name not in FEATURES or windows_has(windows, FEATURES[name])):
                 wanted.add(name)
     calls = CALLS[language]
     while extra := {called for name in wanted for called in calls.get(name, ())} - wanted:

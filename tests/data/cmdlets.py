@@ -109,6 +109,22 @@ CMDLETS: dict[str, set[str]] = {
     # https://learn.microsoft.com/powershell/module/webadministration/set-webconfigurationproperty
     "Set-WebConfigurationProperty": {"Filter", "PSPath", "Name", "Value", "InputObject", "Clr", "AtElement",
                                      "AtIndex", "AtName", "Force", "Location", "WhatIf", "Confirm"},
+    # https://learn.microsoft.com/powershell/module/webadministration/remove-webconfigurationproperty
+    "Remove-WebConfigurationProperty": {"Name", "Clr", "AtElement", "AtIndex", "AtName", "Force", "Location",
+                                        "Filter", "PSPath", "WhatIf", "Confirm"},
+    # https://learn.microsoft.com/powershell/module/webadministration/get-webconfiguration
+    "Get-WebConfiguration": {"Recurse", "Metadata", "Clr", "Location", "Filter", "PSPath"},
+    # https://learn.microsoft.com/powershell/module/webadministration/remove-webapppool
+    "Remove-WebAppPool": {"Name", "WhatIf", "Confirm"},
+    # https://learn.microsoft.com/powershell/module/webadministration/start-webcommitdelay
+    "Start-WebCommitDelay": set(),
+    # https://learn.microsoft.com/powershell/module/webadministration/stop-webcommitdelay
+    "Stop-WebCommitDelay": {"Commit", "PSPath"},
+    # Windows Server 2008 R2's names for the two above:
+    # https://learn.microsoft.com/previous-versions/windows/it-pro/windows-server-2008-R2-and-2008/ee790562(v=technet.10)
+    "Begin-WebCommitDelay": set(),
+    # https://learn.microsoft.com/previous-versions/windows/it-pro/windows-server-2008-R2-and-2008/ee790600(v=technet.10)
+    "End-WebCommitDelay": {"Commit", "PSPath"},
     # https://learn.microsoft.com/powershell/module/webadministration/backup-webconfiguration
     "Backup-WebConfiguration": {"Name"},
     # https://learn.microsoft.com/powershell/module/webadministration/new-webapppool
@@ -145,6 +161,8 @@ CMDLETS: dict[str, set[str]] = {
                      "ThrottleLimit", "AsJob"},
 
     # ---------------------------------------------------------- ActiveDirectory (RSAT)
+    # https://learn.microsoft.com/powershell/module/activedirectory/test-adserviceaccount
+    "Test-ADServiceAccount": {"AuthType", "Identity"},
     # https://learn.microsoft.com/powershell/module/activedirectory/get-adobject
     "Get-ADObject": {"AuthType", "Credential", "Filter", "IncludeDeletedObjects", "Properties", "ResultPageSize",
                      "ResultSetSize", "SearchBase", "SearchScope", "Server", "Identity", "Partition", "LDAPFilter"},

@@ -56,3 +56,19 @@ def test_stand_ins_refuse_the_unknown_and_keep_their_state(tmp_path: Path) -> No
     assert {k: got[k] for k in ("created", "sid", "name", "complus", "removed", "unchanged")} == {
         "created": True, "sid": "S-1-5-7", "name": "NT AUTHORITY\\ANONYMOUS LOGON", "complus": "CONTOSO\\svc-billing",
         "removed": True, "unchanged": True}
+
+
+
+
+def test_iis_stand_ins_commit_together_and_remove_pools(tmp_path: Path) -> None:
+    """A commit delay discards what it did not commit (also at a fault); processModel takes one write of several
+    attributes and refuses one it does not simulate; a pool's applications are found by the documented filter."""
+    done = subprocess.run([str(pwsh()), "-NoProfile", "-NonInteractive", "-File",
+                           str(HERE / "Test-SimWinIisStandIns.ps1"), str(HERE), str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got.pop("fault").startswith("simwin: injected fault at change 2")
+    assert got.pop("unknown") == "simwin: processModel.idleTimeout is not simulated"
+    assert got == {"computer": "WEB11", "users": 1, "discarded": "C:\\a", "uncommitted": "C:\\a",
+                   "identity": "SpecificUser CONTOSO\\x$", "removed": True}

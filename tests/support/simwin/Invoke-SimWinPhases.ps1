@@ -12,6 +12,7 @@ function ConvertTo-SimWinJson { param($Value) return (ConvertTo-Json -InputObjec
 function Invoke-SimWinScript {
     # Runs one script with the simulated secrets its parameters ask for; returns the phase record.
     param([string] $Path, [switch] $Check)
+    $Path = ConvertTo-SimWinRunnable $Path
     $arguments = @{}
     if ($Check) { $arguments['Check'] = $true }
     foreach ($parameter in (Get-Command -Name $Path).Parameters.Values) {

@@ -20,15 +20,18 @@ function Initialize-SimWin {
     $global:SimWin = $State
     $global:SimWinWrites = 0
     $global:SimWinFaultAt = 0
+    $global:SimWinCommitDelay = $null
     $env:ProgramData = $ProgramData
-    $env:COMPUTERNAME = $ComputerName
+    $env:COMPUTERNAME = $ComputerName.ToUpperInvariant()     # the NetBIOS name, as Windows spells it
 }
 
 function Step-SimWinWrite {
-    # Every stand-in that changes the state calls this first: it counts writes and injects the fault.
+    # Every stand-in that changes the state calls this first: it counts writes and injects the fault. A fault
+    # inside an open commit delay discards the IIS changes made since it opened (they were never committed).
     param([string] $What)
     $global:SimWinWrites++
     if ($global:SimWinFaultAt -gt 0 -and $global:SimWinWrites -eq $global:SimWinFaultAt) {
+        if ($null -ne $global:SimWinCommitDelay) { $global:SimWin['iis'] = $global:SimWinCommitDelay; $global:SimWinCommitDelay = $null }
         throw ('simwin: injected fault at change ' + $global:SimWinWrites + ' (' + $What + ')')
     }
 }
@@ -205,6 +208,15 @@ function Set-ItemProperty {
     if ($LiteralPath -match '^IIS:\\AppPools\\(.+)$') {
         $pool = (Get-SimWinSection @('iis', 'appPools'))[$Matches[1]]
         if ($null -eq $pool) { throw ('Cannot find path ''' + $LiteralPath + ''' because it does not exist.') }
+        if ($Name -eq 'processModel' -and $Value -is [hashtable]) {
+            # one write of several processModel attributes (-Value @{ userName = ...; password = ...; identityType = ... })
+            foreach ($attribute in $Value.Keys) {
+                if (@('identityType', 'userName', 'password') -notcontains $attribute) { throw ('simwin: processModel.' + $attribute + ' is not simulated') }
+            }
+            Step-SimWinWrite ('Set-ItemProperty ' + $LiteralPath + ' processModel')
+            foreach ($attribute in $Value.Keys) { $pool.processModel[$attribute] = [string]$Value[$attribute] }
+            return
+        }
         if ($Name -notmatch '^processModel\.(identityType|userName|password)$') { throw ('simwin: pool attribute ' + $Name + ' is not simulated') }
         Step-SimWinWrite ('Set-ItemProperty ' + $LiteralPath + ' ' + $Name)
         $pool.processModel[$Matches[1]] = [string]$Value
@@ -301,6 +313,51 @@ function New-WebAppPool {
     Step-SimWinWrite ('New-WebAppPool ' + $Name)
     $pools[$Name] = @{ state = 'Started'; recycles = 0; processModel = @{ identityType = 'ApplicationPoolIdentity'; userName = ''; password = '' } }
     return [pscustomobject]@{ Name = $Name }
+}
+
+function Start-WebCommitDelay {
+    # "Start-WebCommitDelay" (WebAdministration): IIS configuration changes wait for Stop-WebCommitDelay.
+    [CmdletBinding()]
+    param()
+    if ($null -ne $global:SimWinCommitDelay) { throw 'simwin: a commit delay is already open' }
+    $global:SimWinCommitDelay = ConvertTo-Json -InputObject (Get-SimWinSection @('iis')) -Depth 30 | ConvertFrom-Json -AsHashtable
+}
+
+function Stop-WebCommitDelay {
+    # "Stop-WebCommitDelay" (WebAdministration): -Commit $true writes the changes since Start-WebCommitDelay,
+    # $false discards them.
+    [CmdletBinding()]
+    param([Parameter(Position = 0)] [bool] $Commit)
+    if ($null -eq $global:SimWinCommitDelay) { throw 'simwin: no commit delay is open' }
+    if (-not $Commit) { $global:SimWin['iis'] = $global:SimWinCommitDelay }
+    $global:SimWinCommitDelay = $null
+}
+
+function Remove-WebAppPool {
+    # "Remove-WebAppPool" (WebAdministration): deletes the pool.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Name)
+    $pools = Get-SimWinSection @('iis', 'appPools')
+    if (-not $pools.ContainsKey($Name)) { throw ('simwin: no application pool ' + $Name) }
+    Step-SimWinWrite ('Remove-WebAppPool ' + $Name)
+    $pools.Remove($Name)
+}
+
+function Get-WebConfiguration {
+    # "Get-WebConfiguration" (WebAdministration): the configuration elements an XPath filter selects; only
+    # the applications of a pool here: system.applicationHost/sites/site/application[@applicationPool='name'].
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $PSPath, [Parameter(Mandatory)] [string] $Filter)
+    if ($PSPath -ne 'MACHINE/WEBROOT/APPHOST') { throw ('simwin: PSPath ' + $PSPath + ' is not simulated') }
+    if ($Filter -notmatch "^system\.applicationHost/sites/site/application\[@applicationPool='([^']*)'\]$") {
+        throw ('simwin: filter ' + $Filter + ' is not simulated')
+    }
+    $pool = $Matches[1]
+    foreach ($pair in @((Get-SimWinSection @('iis', 'paths')).GetEnumerator())) {
+        if (@('site', 'application') -contains $pair.Value.ElementTagName -and $pair.Value.applicationPool -eq $pool) {
+            [pscustomobject]@{ ElementTagName = 'application'; path = $pair.Key; applicationPool = $pool }
+        }
+    }
 }
 
 # ---------------------------------------------------------------- services
@@ -489,6 +546,26 @@ function auditpol {
 # are to call these library functions instead; the state's accounts table answers them here.
 # State: accounts[<NT name>] = @{ sid; local; flags; exists }
 
+# The library functions above that the scripts define themselves (templates/lib/powershell/accounts.ps1,
+# ntfs.ps1, complus.ps1): a script's own definition would shadow the stand-in, so the copy the tests run
+# has them renamed (ConvertTo-SimWinRunnable); nothing else of the script changes.
+$global:SimWinSeams = @('Resolve-RemediateSid', 'Resolve-RemediateAccountName', 'Test-RemediateLocalAccount',
+    'New-RemediateLocalAccount', 'Set-RemediateLocalAccountPassword', 'Remove-RemediateLocalAccount',
+    'Get-RemediateComPlusIdentity', 'Set-RemediateComPlusIdentity', 'Restore-RemediateFolderAccess')
+
+function ConvertTo-SimWinRunnable {
+    # A copy of the script (in $env:ProgramData of the simulated host) whose seam definitions are renamed
+    # <name>-OnWindows, so the stand-ins answer; returns its path.
+    param([Parameter(Mandatory)] [string] $Path)
+    $text = Get-Content -LiteralPath $Path -Raw
+    foreach ($seam in $global:SimWinSeams) {
+        $text = [regex]::Replace($text, '(?m)^function ' + [regex]::Escape($seam) + ' \{', 'function ' + $seam + '-OnWindows {')
+    }
+    $copy = Join-Path $env:ProgramData ('simwin-' + (Split-Path -Leaf (Split-Path -Parent $Path)) + '-' + (Split-Path -Leaf $Path))
+    Set-Content -LiteralPath $copy -Value $text -Encoding UTF8 -NoNewline
+    return $copy
+}
+
 function Resolve-RemediateSid {
     # An account name (or a well-known SID string) to its SID string; throws when unknown, as
     # NTAccount.Translate does ("IdentityNotMappedException").
@@ -579,6 +656,14 @@ function Set-ADAccountControl {
     $object.userAccountControl = $flags
 }
 
+function Test-ADServiceAccount {
+    # "Test-ADServiceAccount" (ActiveDirectory): whether this computer can use the managed service account
+    # (installed with Install-ADServiceAccount). State: gmsaInstalled = @(sAMAccountNames without $).
+    [CmdletBinding()]
+    param([Parameter(Mandatory, Position = 0)] [string] $Identity)
+    return (@($global:SimWin['gmsaInstalled']) -contains $Identity.TrimEnd('$'))
+}
+
 function Get-ADComputer {
     # "Get-ADComputer" (ActiveDirectory).
     [CmdletBinding()]
@@ -634,23 +719,27 @@ function Remove-RemediateLocalAccount {
 
 function Get-RemediateComPlusIdentity {
     # COMAdminCatalog GetCollection('Applications') / ('Components', key) ("COMAdminCatalog
-    # object"): the Identity of the application that holds the component; the password is
-    # write-only in the catalogue, so it is never returned.
-    param([Parameter(Mandatory)] [string] $ProgId)
+    # object"): the application by its name, or the one that holds the component, and its Identity;
+    # the password is write-only in the catalogue, so it is never returned.
+    param([string] $ProgId, [string] $Application)
     foreach ($pair in @((Get-SimWinSection @('complus')).GetEnumerator())) {
-        if (@($pair.Value.components) -contains $ProgId) { return [ordered]@{ application = $pair.Key; identity = [string]$pair.Value.Identity } }
+        if (($Application -and $pair.Key -eq $Application) -or (-not $Application -and @($pair.Value.components) -contains $ProgId)) {
+            return [ordered]@{ application = $pair.Key; identity = [string]$pair.Value.Identity }
+        }
     }
-    throw ('no COM+ application holds the component ' + $ProgId)
+    throw ('expected one COM+ application holding ' + $ProgId + $Application + ', found 0')
 }
 
 function Set-RemediateComPlusIdentity {
-    # Sets Identity and Password of the application that holds the component, and SaveChanges.
-    param([Parameter(Mandatory)] [string] $ProgId, [Parameter(Mandatory)] [string] $Identity, [securestring] $Password)
-    $found = Get-RemediateComPlusIdentity -ProgId $ProgId
+    # Sets Identity and Password of the application, and SaveChanges; -Shutdown is ShutdownApplication.
+    param([string] $ProgId, [string] $Application, [Parameter(Mandatory)] [string] $Identity, [securestring] $Password,
+          [switch] $Shutdown)
+    $found = Get-RemediateComPlusIdentity -ProgId $ProgId -Application $Application
     Step-SimWinWrite ('Set-RemediateComPlusIdentity ' + $found.application)
-    $application = (Get-SimWinSection @('complus'))[$found.application]
-    $application.Identity = $Identity
-    $application['passwordSets'] = 1 + [int]$application['passwordSets']
+    $entry = (Get-SimWinSection @('complus'))[$found.application]
+    $entry.Identity = $Identity
+    if ($null -ne $Password) { $entry['passwordSets'] = 1 + [int]$entry['passwordSets'] }
+    if ($Shutdown) { $entry['shutdowns'] = 1 + [int]$entry['shutdowns'] }
 }
 
 function Restore-RemediateFolderAccess {

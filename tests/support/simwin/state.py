@@ -31,8 +31,7 @@ def initial_state(host: str) -> dict[str, Any]:
                 r"BUILTIN\Administrators": {"sid": "S-1-5-32-544", "local": False}}
     for number, name in enumerate(DOMAIN_ACCOUNTS, start=1101):
         accounts["CONTOSO\\" + name] = {"sid": f"S-1-5-21-1004336348-1177238915-682003330-{number}", "local": False}
-    # the computer account the grant-access bundles grant (an IIS 10.0 pool identity reaching fs01)
-    accounts["CONTOSO\\WEB12$"] = {"sid": "S-1-5-21-1004336348-1177238915-682003330-1110", "local": False}
+    accounts["CONTOSO\\WEB12$"] = {"sid": "S-1-5-21-1004336348-1177238915-682003330-1201", "local": False}
     return {
         "registry": {LANMAN_PARAMETERS: {"NullSessionShares": {"type": "MultiString", "value": ["COMCFG", "DFS$"]},
                                          "NullSessionPipes": {"type": "MultiString", "value": ["netlogon"]}}},
@@ -65,6 +64,7 @@ def initial_state(host: str) -> dict[str, Any]:
         "ntfs": {"D:\\shares\\" + name: _folder_acl() for name in (*SHARES, "gallery\\images")},
         "accounts": accounts,
         "audit": {LOGON_SUBCATEGORY: {"name": "Logon", "success": True, "failure": False}},
+        "complus": {"Billing": {"components": ["Billing.InvoiceWriter"], "Identity": "Interactive User"}},
         "services": {"LanmanServer": {"restarts": 0}, "W3SVC": {"restarts": 0}},
         "ad": {
             "CN=WEB12,CN=Computers,DC=contoso,DC=com": {
@@ -74,5 +74,6 @@ def initial_state(host: str) -> dict[str, Any]:
                 "sAMAccountName": "SQL01$", "ObjectClass": "computer", "userAccountControl": 4096,
                 "msDS-AllowedToDelegateTo": [], "PrincipalsAllowedToDelegateToAccount": []},
         },
+        "gmsaInstalled": ["gmsa-gallery"],     # Install-ADServiceAccount done on the IIS hosts
         "host": host,
     }

@@ -88,7 +88,7 @@ function Backup-RemediateIis {
 function Invoke-RemediateTask {
     # Read, compare, and set only when the value differs; in check mode only report.
     param([string] $Id, [string] $Policy, [string] $Name, [scriptblock] $Get, $Desired, [scriptblock] $Set,
-          [switch] $Secret, [switch] $Iis)
+          [switch] $Secret, [switch] $Iis, [scriptblock] $Precondition)
     $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
     $before = & $Get
     if ($Secret) {

@@ -70,6 +70,72 @@ function Start-RemediateTask {
     return $script:Current
 }
 
+function Get-RemediateSecret {
+    param([string] $Name, $Bound)
+    if ($null -ne $Bound) { return $Bound }
+    return (Read-Host -AsSecureString -Prompt "Password for $Name")
+}
+
+function ConvertFrom-RemediateSecret {
+    param([securestring] $Secret)
+    return (New-Object System.Management.Automation.PSCredential('remediate', $Secret)).GetNetworkCredential().Password
+}
+
+function Resolve-RemediateSid {
+    # An account name, or a SID string, to its SID string (Microsoft Learn, "NTAccount.Translate Method");
+    # an unknown account throws IdentityNotMappedException.
+    param([Parameter(Mandatory = $true)] [string] $Account)
+    if ($Account -match '^S-1-[0-9-]+$') { return (New-Object System.Security.Principal.SecurityIdentifier $Account).Value }
+    return (New-Object System.Security.Principal.NTAccount $Account).Translate([System.Security.Principal.SecurityIdentifier]).Value
+}
+
+function Resolve-RemediateAccountName {
+    # A SID string to the account's name as this computer spells it (localized for well-known SIDs;
+    # Microsoft Learn, "SecurityIdentifier.Translate(Type) Method").
+    param([Parameter(Mandatory = $true)] [string] $Sid)
+    return (New-Object System.Security.Principal.SecurityIdentifier $Sid).Translate([System.Security.Principal.NTAccount]).Value
+}
+
+function Get-RemediateLocalUserPath {
+    param([string] $Name)
+    return 'WinNT://' + $env:COMPUTERNAME + '/' + $Name + ',user'
+}
+
+function Test-RemediateLocalAccount {
+    # Whether this computer has a local user of that name (the ADSI WinNT provider, every Windows).
+    param([Parameter(Mandatory = $true)] [string] $Name)
+    return [ADSI]::Exists((Get-RemediateLocalUserPath $Name))
+}
+
+function New-RemediateLocalAccount {
+    # Create('user'), SetPassword and UserFlags through the WinNT provider. The default flags are
+    # ADS_UF_SCRIPT 0x1 + ADS_UF_NORMAL_ACCOUNT 0x200 + ADS_UF_DONT_EXPIRE_PASSWD 0x10000: the
+    # password never expires (Microsoft Learn, "Password Never Expires (WinNT Provider)").
+    param([Parameter(Mandatory = $true)] [string] $Name, [Parameter(Mandatory = $true)] [securestring] $Password,
+          [int] $Flags = 0x10201)
+    $computer = [ADSI]('WinNT://' + $env:COMPUTERNAME + ',computer')
+    $user = $computer.Create('user', $Name)
+    $user.SetPassword((ConvertFrom-RemediateSecret $Password))
+    $user.SetInfo()
+    $user.Put('UserFlags', $Flags)
+    $user.SetInfo()
+}
+
+function Set-RemediateLocalAccountPassword {
+    # SetPassword through the WinNT provider; a local password can never be read back.
+    param([Parameter(Mandatory = $true)] [string] $Name, [Parameter(Mandatory = $true)] [securestring] $Password)
+    $user = [ADSI](Get-RemediateLocalUserPath $Name)
+    $user.SetPassword((ConvertFrom-RemediateSecret $Password))
+    $user.SetInfo()
+}
+
+function Remove-RemediateLocalAccount {
+    # The computer object's Delete('user', name) through the WinNT provider.
+    param([Parameter(Mandatory = $true)] [string] $Name)
+    $computer = [ADSI]('WinNT://' + $env:COMPUTERNAME + ',computer')
+    $computer.Delete('user', $Name)
+}
+
 function Save-RemediateBefore {
     param([string] $Id, $Value)
     $state = Read-RemediateState
@@ -88,7 +154,7 @@ function Backup-RemediateIis {
 function Invoke-RemediateTask {
     # Read, compare, and set only when the value differs; in check mode only report.
     param([string] $Id, [string] $Policy, [string] $Name, [scriptblock] $Get, $Desired, [scriptblock] $Set,
-          [switch] $Secret, [switch] $Iis)
+          [switch] $Secret, [switch] $Iis, [scriptblock] $Precondition)
     $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
     $before = & $Get
     if ($Secret) {
@@ -144,21 +210,29 @@ try {
         Policy = 'complus-component'
         Name = 'grant_share_access: share invoices = CONTOSO\svc-billing: Change'
         Get = {
-            $account = 'CONTOSO\svc-billing'
+            try { $account = (Resolve-RemediateAccountName (Resolve-RemediateSid 'CONTOSO\svc-billing')) } catch {
+                # in check mode an account that an earlier task creates does not exist yet
+                if ($script:CheckMode) { return '(account not found)' }
+                throw
+            }
             $rights = @(Get-SmbShareAccess -Name 'invoices' | Where-Object { $_.AccountName -eq $account -and [string]$_.AccessControlType -eq 'Allow' } | ForEach-Object { [string]$_.AccessRight })
             foreach ($right in @('Full', 'Change', 'Read', 'Custom')) { if ($rights -contains $right) { return $right } }
             return $null
         }
         Set = {
             $now = & {
-                $account = 'CONTOSO\svc-billing'
+                try { $account = (Resolve-RemediateAccountName (Resolve-RemediateSid 'CONTOSO\svc-billing')) } catch {
+                    # in check mode an account that an earlier task creates does not exist yet
+                    if ($script:CheckMode) { return '(account not found)' }
+                    throw
+                }
                 $rights = @(Get-SmbShareAccess -Name 'invoices' | Where-Object { $_.AccountName -eq $account -and [string]$_.AccessControlType -eq 'Allow' } | ForEach-Object { [string]$_.AccessRight })
                 foreach ($right in @('Full', 'Change', 'Read', 'Custom')) { if ($rights -contains $right) { return $right } }
                 return $null
             }
             if ((@('Change', 'Full') -contains $now)) { return }
             if ($now -eq 'Custom') { throw ('the account has custom rights on the share ' + 'invoices' + ': change them by hand (Grant-SmbShareAccess would replace them)') }
-            Grant-SmbShareAccess -Name 'invoices' -AccountName ('CONTOSO\svc-billing') -AccessRight Change -Force | Out-Null
+            Grant-SmbShareAccess -Name 'invoices' -AccountName ((Resolve-RemediateAccountName (Resolve-RemediateSid 'CONTOSO\svc-billing'))) -AccessRight Change -Force | Out-Null
         }
     }
     # Desired: the wanted right, or the current one when it is as high (a failed read is reported by the task)
@@ -179,14 +253,14 @@ try {
             $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'invoices' })
             if ($shares.Count -ne 1) { throw ('the share ' + 'invoices' + ' was not found on this server (Win32_Share)') }
             $folder = [string]$shares[0].Path
-            try { $sid = (([Security.Principal.NTAccount]'CONTOSO\svc-billing').Translate([Security.Principal.SecurityIdentifier])) } catch {
+            try { $sid = (Resolve-RemediateSid 'CONTOSO\svc-billing') } catch {
                 if ($script:CheckMode) { return [ordered]@{ folder = $folder; access = '(account not found)'; explicit = @() } }
                 throw (('the account ' + 'CONTOSO\svc-billing' + ' was not found: ') + $_.Exception.Message)
             }
             $mask = [long]0
             $explicit = @()
             foreach ($rule in (Get-Acl -LiteralPath $folder).GetAccessRules($true, $true, [Security.Principal.SecurityIdentifier])) {
-                if ($rule.IdentityReference.Value -ne $sid.Value) { continue }
+                if ($rule.IdentityReference.Value -ne $sid) { continue }
                 if (-not $rule.IsInherited) {
                     $explicit += ([string]$rule.AccessControlType + '|' + [long]$rule.FileSystemRights + '|' + [int]$rule.InheritanceFlags + '|' + [int]$rule.PropagationFlags)
                 }
@@ -207,14 +281,14 @@ try {
                 $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'invoices' })
                 if ($shares.Count -ne 1) { throw ('the share ' + 'invoices' + ' was not found on this server (Win32_Share)') }
                 $folder = [string]$shares[0].Path
-                try { $sid = (([Security.Principal.NTAccount]'CONTOSO\svc-billing').Translate([Security.Principal.SecurityIdentifier])) } catch {
+                try { $sid = (Resolve-RemediateSid 'CONTOSO\svc-billing') } catch {
                     if ($script:CheckMode) { return [ordered]@{ folder = $folder; access = '(account not found)'; explicit = @() } }
                     throw (('the account ' + 'CONTOSO\svc-billing' + ' was not found: ') + $_.Exception.Message)
                 }
                 $mask = [long]0
                 $explicit = @()
                 foreach ($rule in (Get-Acl -LiteralPath $folder).GetAccessRules($true, $true, [Security.Principal.SecurityIdentifier])) {
-                    if ($rule.IdentityReference.Value -ne $sid.Value) { continue }
+                    if ($rule.IdentityReference.Value -ne $sid) { continue }
                     if (-not $rule.IsInherited) {
                         $explicit += ([string]$rule.AccessControlType + '|' + [long]$rule.FileSystemRights + '|' + [int]$rule.InheritanceFlags + '|' + [int]$rule.PropagationFlags)
                     }
@@ -232,7 +306,7 @@ try {
             }
             if ((@('M', 'F') -contains $now.access)) { return }
             $folder = [string]$now.folder
-            $grant = '*' + ((([Security.Principal.NTAccount]'CONTOSO\svc-billing').Translate([Security.Principal.SecurityIdentifier]))).Value + ':(OI)(CI)M'
+            $grant = '*' + (Resolve-RemediateSid 'CONTOSO\svc-billing') + ':(OI)(CI)M'
             & icacls $folder /grant $grant | Out-Null
             if ($LASTEXITCODE -ne 0) { throw ('icacls /grant failed with exit code ' + $LASTEXITCODE) }
         }

@@ -82,6 +82,52 @@ function ConvertFrom-RemediateSecret {
     return (New-Object System.Management.Automation.PSCredential('remediate', $Secret)).GetNetworkCredential().Password
 }
 
+function Find-RemediateComPlusApplication {
+    # The one COM+ server application by its name, or the one holding a component whose Name in the
+    # Components collection is its ProgID (Microsoft Learn, "COMAdminCatalog object", "Applications").
+    param([string] $ProgId, [string] $Application)
+    $catalog = New-Object -ComObject COMAdmin.COMAdminCatalog
+    $apps = $catalog.GetCollection('Applications')
+    [void]$apps.Populate()
+    $found = @()
+    foreach ($candidate in $apps) {
+        if ($Application) {
+            if ($candidate.Name -eq $Application) { $found += $candidate }
+            continue
+        }
+        $components = $apps.GetCollection('Components', $candidate.Key)
+        [void]$components.Populate()
+        foreach ($component in $components) { if ($component.Name -eq $ProgId) { $found += $candidate } }
+    }
+    $what = 'the COM+ application named ' + $Application
+    if (-not $Application) { $what = 'the COM+ application holding the component ' + $ProgId }
+    if ($found.Count -ne 1) { throw ('expected one of ' + $what + ', found ' + $found.Count) }
+    # Activation 1 = server application (dllhost); a library application (0) has no identity
+    if ($found[0].Value('Activation') -ne 1) { throw ($what + ' is a library application: only a server application has an identity (make it a server application first)') }
+    return @{ catalog = $catalog; applications = $apps; application = $found[0] }
+}
+
+function Get-RemediateComPlusIdentity {
+    # The application's name and Identity; its Password is write-only in the catalogue, never returned.
+    param([string] $ProgId, [string] $Application)
+    $found = Find-RemediateComPlusApplication -ProgId $ProgId -Application $Application
+    return [ordered]@{ application = [string]$found.application.Name; identity = [string]$found.application.Value('Identity') }
+}
+
+function Set-RemediateComPlusIdentity {
+    # Identity and Password together, then SaveChanges; -Shutdown stops the running application so that its
+    # next activation runs as the new identity (ShutdownApplication, Microsoft Learn, "COMAdminCatalog object").
+    param([string] $ProgId, [string] $Application, [Parameter(Mandatory = $true)] [string] $Identity,
+          [securestring] $Password, [switch] $Shutdown)
+    $found = Find-RemediateComPlusApplication -ProgId $ProgId -Application $Application
+    $found.application.Value('Identity') = $Identity
+    $plain = ''
+    if ($null -ne $Password) { $plain = ConvertFrom-RemediateSecret $Password }
+    $found.application.Value('Password') = $plain
+    [void]$found.applications.SaveChanges()
+    if ($Shutdown) { $found.catalog.ShutdownApplication([string]$found.application.Key) }
+}
+
 function Save-RemediateBefore {
     param([string] $Id, $Value)
     $state = Read-RemediateState
@@ -100,7 +146,7 @@ function Backup-RemediateIis {
 function Invoke-RemediateTask {
     # Read, compare, and set only when the value differs; in check mode only report.
     param([string] $Id, [string] $Policy, [string] $Name, [scriptblock] $Get, $Desired, [scriptblock] $Set,
-          [switch] $Secret, [switch] $Iis)
+          [switch] $Secret, [switch] $Iis, [scriptblock] $Precondition)
     $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
     $before = & $Get
     if ($Secret) {
@@ -155,51 +201,17 @@ try {
         Id = 'complus-component.1'
         Policy = 'complus-component'
         Name = 'set_complus_identity: COM+ server application holding Billing.InvoiceWriter = CONTOSO\svc-billing with <secret from environment variable SVC_BILLING_PASSWORD> (set on every run: it cannot be read back)'
-        Secret = $true
-        Get = {
-            $catalog = New-Object -ComObject COMAdmin.COMAdminCatalog
-            $apps = $catalog.GetCollection('Applications')
-            [void]$apps.Populate()
-            $found = @()
-            foreach ($candidate in $apps) {
-                $components = $apps.GetCollection('Components', $candidate.Key)
-                [void]$components.Populate()
-                foreach ($component in $components) { if ($component.Name -eq 'Billing.InvoiceWriter') { $found += $candidate } }
-            }
-            if ($found.Count -ne 1) { throw (('expected one COM+ application holding the component ' + 'Billing.InvoiceWriter' + ', found ') + $found.Count) }
-            $app = $found[0]
-            # Activation 1 = server application (dllhost); a library application (0) has no identity
-            if ($app.Value('Activation') -ne 1) { throw ('the COM+ application holding the component ' + 'Billing.InvoiceWriter' + ' is a library application: only a server application has an identity (make it a server application first)') }
-            [string]$app.Value('Identity')
-        }
-        Desired = $null
+        Get = { [string](Get-RemediateComPlusIdentity -ProgId 'Billing.InvoiceWriter').identity }
+        Desired = 'CONTOSO\svc-billing'
         Set = {
-            $catalog = New-Object -ComObject COMAdmin.COMAdminCatalog
-            $apps = $catalog.GetCollection('Applications')
-            [void]$apps.Populate()
-            $found = @()
-            foreach ($candidate in $apps) {
-                $components = $apps.GetCollection('Components', $candidate.Key)
-                [void]$components.Populate()
-                foreach ($component in $components) { if ($component.Name -eq 'Billing.InvoiceWriter') { $found += $candidate } }
-            }
-            if ($found.Count -ne 1) { throw (('expected one COM+ application holding the component ' + 'Billing.InvoiceWriter' + ', found ') + $found.Count) }
-            $app = $found[0]
-            # Activation 1 = server application (dllhost); a library application (0) has no identity
-            if ($app.Value('Activation') -ne 1) { throw ('the COM+ application holding the component ' + 'Billing.InvoiceWriter' + ' is a library application: only a server application has an identity (make it a server application first)') }
-            Save-RemediateBefore -Id 'complus-component.1' -Value ([string]$app.Value('Identity'))
-            $app.Value('Identity') = 'CONTOSO\svc-billing'
-            $app.Value('Password') = (ConvertFrom-RemediateSecret (Get-RemediateSecret -Name 'complus-component' -Bound $complus_component_password))
-            [void]$apps.SaveChanges()
-            if ($Restart) {
-                # so that the next activation runs as the new identity (U: facts D marks ShutdownApplication U)
-                $catalog.ShutdownApplication([string]$app.Key)
-            } else {
-                $script:Current.message += '; it takes effect when the application next starts (run with -Restart to shut it down now)'
-            }
+            param($Value)
+            Set-RemediateComPlusIdentity -ProgId 'Billing.InvoiceWriter' -Identity $Value -Password (Get-RemediateSecret -Name 'complus-component' -Bound $complus_component_password) -Shutdown:$Restart
+            $script:Current.message = 'identity and password set'
+            if (-not $Restart) { $script:Current.message += '; it takes effect when the application next starts (run with -Restart to shut it down now)' }
         }
     }
     Invoke-RemediateTask @task
+    if (-not $script:Current.changed) { $script:Current.message = 'the identity is already set: its password cannot be read back, so it was not compared or set again' }
 } catch {
     $script:Failed = $true
     if ($null -ne $script:Current) {

@@ -69,6 +69,92 @@ function Start-RemediateTask {
     return $script:Current
 }
 
+function Get-RemediateSecret {
+    param([string] $Name, $Bound)
+    if ($null -ne $Bound) { return $Bound }
+    return (Read-Host -AsSecureString -Prompt "Password for $Name")
+}
+
+function ConvertFrom-RemediateSecret {
+    param([securestring] $Secret)
+    return (New-Object System.Management.Automation.PSCredential('remediate', $Secret)).GetNetworkCredential().Password
+}
+
+function Resolve-RemediateSid {
+    # An account name, or a SID string, to its SID string (Microsoft Learn, "NTAccount.Translate Method");
+    # an unknown account throws IdentityNotMappedException.
+    param([Parameter(Mandatory = $true)] [string] $Account)
+    if ($Account -match '^S-1-[0-9-]+$') { return (New-Object System.Security.Principal.SecurityIdentifier $Account).Value }
+    return (New-Object System.Security.Principal.NTAccount $Account).Translate([System.Security.Principal.SecurityIdentifier]).Value
+}
+
+function Resolve-RemediateAccountName {
+    # A SID string to the account's name as this computer spells it (localized for well-known SIDs;
+    # Microsoft Learn, "SecurityIdentifier.Translate(Type) Method").
+    param([Parameter(Mandatory = $true)] [string] $Sid)
+    return (New-Object System.Security.Principal.SecurityIdentifier $Sid).Translate([System.Security.Principal.NTAccount]).Value
+}
+
+function Get-RemediateLocalUserPath {
+    param([string] $Name)
+    return 'WinNT://' + $env:COMPUTERNAME + '/' + $Name + ',user'
+}
+
+function Test-RemediateLocalAccount {
+    # Whether this computer has a local user of that name (the ADSI WinNT provider, every Windows).
+    param([Parameter(Mandatory = $true)] [string] $Name)
+    return [ADSI]::Exists((Get-RemediateLocalUserPath $Name))
+}
+
+function New-RemediateLocalAccount {
+    # Create('user'), SetPassword and UserFlags through the WinNT provider. The default flags are
+    # ADS_UF_SCRIPT 0x1 + ADS_UF_NORMAL_ACCOUNT 0x200 + ADS_UF_DONT_EXPIRE_PASSWD 0x10000: the
+    # password never expires (Microsoft Learn, "Password Never Expires (WinNT Provider)").
+    param([Parameter(Mandatory = $true)] [string] $Name, [Parameter(Mandatory = $true)] [securestring] $Password,
+          [int] $Flags = 0x10201)
+    $computer = [ADSI]('WinNT://' + $env:COMPUTERNAME + ',computer')
+    $user = $computer.Create('user', $Name)
+    $user.SetPassword((ConvertFrom-RemediateSecret $Password))
+    $user.SetInfo()
+    $user.Put('UserFlags', $Flags)
+    $user.SetInfo()
+}
+
+function Set-RemediateLocalAccountPassword {
+    # SetPassword through the WinNT provider; a local password can never be read back.
+    param([Parameter(Mandatory = $true)] [string] $Name, [Parameter(Mandatory = $true)] [securestring] $Password)
+    $user = [ADSI](Get-RemediateLocalUserPath $Name)
+    $user.SetPassword((ConvertFrom-RemediateSecret $Password))
+    $user.SetInfo()
+}
+
+function Remove-RemediateLocalAccount {
+    # The computer object's Delete('user', name) through the WinNT provider.
+    param([Parameter(Mandatory = $true)] [string] $Name)
+    $computer = [ADSI]('WinNT://' + $env:COMPUTERNAME + ',computer')
+    $computer.Delete('user', $Name)
+}
+
+function Restore-RemediateFolderAccess {
+    # Replaces a SID's explicit entries on a folder with saved ones ("type|rights|inheritance|propagation"),
+    # inherited entries untouched: PurgeAccessRules, AddAccessRule and SetAccessControl on the 'Access'
+    # section only, so the owner is not rewritten (Microsoft Learn, "FileSystemSecurity Class").
+    param([Parameter(Mandatory = $true)] [string] $Folder, [Parameter(Mandatory = $true)] [string] $Sid,
+          [string[]] $Explicit = @())
+    $identity = New-Object System.Security.Principal.SecurityIdentifier $Sid
+    $dir = Get-Item -LiteralPath $Folder
+    $acl = $dir.GetAccessControl('Access')
+    $acl.PurgeAccessRules($identity)
+    foreach ($saved in @($Explicit | Where-Object { $_ })) {
+        $part = ([string]$saved).Split('|')
+        $rule = New-Object System.Security.AccessControl.FileSystemAccessRule($identity,
+            [System.Security.AccessControl.FileSystemRights][long]$part[1], [System.Security.AccessControl.InheritanceFlags][int]$part[2],
+            [System.Security.AccessControl.PropagationFlags][int]$part[3], [System.Security.AccessControl.AccessControlType]$part[0])
+        $acl.AddAccessRule($rule)
+    }
+    $dir.SetAccessControl($acl)
+}
+
 function Invoke-RemediateRestore {
     # Put back the value saved before the first change of a task; nothing saved, nothing to do.
     param([string] $Id, [string] $Policy, [string] $Name, [scriptblock] $Restore, [string] $Cannot)
@@ -96,16 +182,7 @@ try {
         Restore = {
             param($Before)
             # the account's explicit entries on the folder, exactly as they were (none: all removed)
-            $sid = (([Security.Principal.NTAccount]'CONTOSO\WEB12$').Translate([Security.Principal.SecurityIdentifier]))
-            $dir = Get-Item -LiteralPath ([string]$Before.folder)
-            $acl = $dir.GetAccessControl('Access')
-            $acl.PurgeAccessRules($sid)
-            foreach ($saved in @($Before.explicit)) {
-                if (-not $saved) { continue }
-                $part = ([string]$saved).Split('|')
-                $acl.AddAccessRule([Security.AccessControl.FileSystemAccessRule]::new($sid, [Security.AccessControl.FileSystemRights][long]$part[1], [Security.AccessControl.InheritanceFlags][int]$part[2], [Security.AccessControl.PropagationFlags][int]$part[3], [Security.AccessControl.AccessControlType]$part[0]))
-            }
-            $dir.SetAccessControl($acl)
+            Restore-RemediateFolderAccess -Folder ([string]$Before.folder) -Sid (Resolve-RemediateSid 'CONTOSO\WEB12$') -Explicit @($Before.explicit)
         }
     }
     Invoke-RemediateRestore @task
@@ -118,7 +195,7 @@ try {
         Name = 'grant_share_access: share orders = CONTOSO\WEB12$: Change'
         Restore = {
             param($Before)
-            $account = 'CONTOSO\WEB12$'
+            $account = (Resolve-RemediateAccountName (Resolve-RemediateSid 'CONTOSO\WEB12$'))
             if ($null -eq $Before) {
                 # the account had no allow entry on the share before apply.ps1
                 Revoke-SmbShareAccess -Name 'orders' -AccountName $account -Force | Out-Null

@@ -69,6 +69,27 @@ function Start-RemediateTask {
     return $script:Current
 }
 
+function Get-RemediateSecret {
+    param([string] $Name, $Bound)
+    if ($null -ne $Bound) { return $Bound }
+    return (Read-Host -AsSecureString -Prompt "Password for $Name")
+}
+
+function ConvertFrom-RemediateSecret {
+    param([securestring] $Secret)
+    return (New-Object System.Management.Automation.PSCredential('remediate', $Secret)).GetNetworkCredential().Password
+}
+
+function Compare-RemediatePassword {
+    # IIS 7+ stores pool, Connect As and anonymous passwords encrypted and returns them decrypted to an
+    # administrator (microsoft.iis virtual_directory, DSC_WebAppPool compare them): compared here with the
+    # wanted one and never returned; $null as wanted (check mode without the secret) is not compared.
+    param([string] $Live, [securestring] $Wanted)
+    if ($null -eq $Wanted) { return '(not compared: check mode without the secret)' }
+    if ($Live -ceq (ConvertFrom-RemediateSecret $Wanted)) { return '(as wanted)' }
+    return '(another)'
+}
+
 function Get-RemediateIisAttribute {
     # Enum attributes come back as strings, others as ConfigurationAttribute objects.
     param([string] $Location, [string] $Filter, [string] $Name)
@@ -83,6 +104,83 @@ function Set-RemediateIisAttribute {
     param([string] $Location, [string] $Filter, [string] $Name, $Value)
     Import-Module WebAdministration
     Set-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location -Filter $Filter -Name $Name -Value $Value
+}
+
+function Get-RemediateIisParentAttribute {
+    # The value a location would inherit: the effective value one path up (the server level above a site).
+    param([string] $Location, [string] $Filter, [string] $Name)
+    $cut = $Location.LastIndexOf('/')
+    if ($cut -lt 0) {
+        $found = Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Filter $Filter -Name $Name
+    } else {
+        $found = Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location.Substring(0, $cut) -Filter $Filter -Name $Name
+    }
+    if ($null -eq $found -or $found -is [string] -or $found -is [bool] -or $found -is [int]) { return $found }
+    if ($null -ne $found.PSObject.Properties['Value']) { return $found.Value }
+    return [string]$found
+}
+
+function Restore-RemediateIisAttribute {
+    # Puts back a value saved before apply: when it is what the location inherits, the attribute is cleared
+    # at the location (Remove-WebConfigurationProperty) instead of pinned, so it follows its parent again.
+    param([string] $Location, [string] $Filter, [string] $Name, $Value)
+    Import-Module WebAdministration
+    if (Test-RemediateEqual (Get-RemediateIisParentAttribute -Location $Location -Filter $Filter -Name $Name) $Value) {
+        Remove-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location -Filter $Filter -Name $Name
+        return
+    }
+    Set-RemediateIisAttribute -Location $Location -Filter $Filter -Name $Name -Value $Value
+}
+
+function Get-RemediateIisPasswordState {
+    # A password attribute compared with the wanted one; another password that the location inherits is
+    # told apart, so that rollback can clear it at the location again.
+    param([string] $Location, [string] $Filter, [string] $Name, [securestring] $Wanted)
+    $live = [string](Get-RemediateIisAttribute -Location $Location -Filter $Filter -Name $Name)
+    $state = Compare-RemediatePassword -Live $live -Wanted $Wanted
+    if ($state -eq '(another)' -and $live -ceq [string](Get-RemediateIisParentAttribute -Location $Location -Filter $Filter -Name $Name)) {
+        return '(another, inherited)'
+    }
+    return $state
+}
+
+function ConvertTo-RemediateXPathLiteral {
+    # A name as an XPath 1.0 string literal: '...' or "...", or concat() when it holds both quotes.
+    param([string] $Text)
+    if (-not $Text.Contains("'")) { return "'" + $Text + "'" }
+    if (-not $Text.Contains('"')) { return '"' + $Text + '"' }
+    return "concat('" + $Text.Replace("'", "', ""'"", '") + "')"
+}
+
+function Remove-RemediateUnusedAppPool {
+    # Removes an application pool that apply.ps1 created, unless an application still runs in it; returns
+    # what it did, for the result.
+    param([string] $Name)
+    Import-Module WebAdministration
+    if (-not (Test-Path -LiteralPath ('IIS:\AppPools\' + $Name))) { return 'the application pool ' + $Name + ' is already gone' }
+    $filter = 'system.applicationHost/sites/site/application[@applicationPool=' + (ConvertTo-RemediateXPathLiteral $Name) + ']'
+    $users = @(Get-WebConfiguration -PSPath 'MACHINE/WEBROOT/APPHOST' -Filter $filter)
+    if ($users.Count -gt 0) { return 'the application pool ' + $Name + ' that apply.ps1 created is left in place: ' + $users.Count + ' application(s) still run in it' }
+    Remove-WebAppPool -Name $Name
+    return 'removed the application pool ' + $Name + ' that apply.ps1 created'
+}
+
+function Invoke-RemediateIisCommit {
+    # Runs IIS configuration changes that only work together as one commit: Start-WebCommitDelay, the
+    # changes, Stop-WebCommitDelay -Commit $true (Microsoft Learn, "Stop-WebCommitDelay"); a change that
+    # throws leaves the delay uncommitted, so none of them is written. Windows Server 2008 R2's
+    # WebAdministration names them Begin-/End-WebCommitDelay (Microsoft Learn, "Begin-WebCommitDelay").
+    param([Parameter(Mandatory = $true)] [scriptblock] $Change)
+    Import-Module WebAdministration
+    if (Get-Command -Name Start-WebCommitDelay -ErrorAction SilentlyContinue) {
+        Start-WebCommitDelay
+        & $Change
+        Stop-WebCommitDelay -Commit $true
+        return
+    }
+    Begin-WebCommitDelay
+    & $Change
+    End-WebCommitDelay -Commit $true
 }
 
 function Invoke-RemediateRestore {
@@ -109,7 +207,7 @@ try {
         Id = 'basic-logon-network.1'
         Policy = 'basic-logon-network'
         Name = 'set_iis_attribute: Default Web Site/home: system.webServer/security/authentication/basicAuthentication/@logonMethod = ClearText'
-        Restore = { param($Before) Set-RemediateIisAttribute -Location 'Default Web Site/home' -Filter 'system.webServer/security/authentication/basicAuthentication' -Name 'logonMethod' -Value $Before }
+        Restore = { param($Before) Restore-RemediateIisAttribute -Location 'Default Web Site/home' -Filter 'system.webServer/security/authentication/basicAuthentication' -Name 'logonMethod' -Value $Before }
     }
     Invoke-RemediateRestore @task
 } catch {

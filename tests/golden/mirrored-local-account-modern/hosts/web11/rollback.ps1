@@ -69,6 +69,82 @@ function Start-RemediateTask {
     return $script:Current
 }
 
+function Get-RemediateSecret {
+    param([string] $Name, $Bound)
+    if ($null -ne $Bound) { return $Bound }
+    return (Read-Host -AsSecureString -Prompt "Password for $Name")
+}
+
+function ConvertFrom-RemediateSecret {
+    param([securestring] $Secret)
+    return (New-Object System.Management.Automation.PSCredential('remediate', $Secret)).GetNetworkCredential().Password
+}
+
+function Compare-RemediatePassword {
+    # IIS 7+ stores pool, Connect As and anonymous passwords encrypted and returns them decrypted to an
+    # administrator (microsoft.iis virtual_directory, DSC_WebAppPool compare them): compared here with the
+    # wanted one and never returned; $null as wanted (check mode without the secret) is not compared.
+    param([string] $Live, [securestring] $Wanted)
+    if ($null -eq $Wanted) { return '(not compared: check mode without the secret)' }
+    if ($Live -ceq (ConvertFrom-RemediateSecret $Wanted)) { return '(as wanted)' }
+    return '(another)'
+}
+
+function Resolve-RemediateSid {
+    # An account name, or a SID string, to its SID string (Microsoft Learn, "NTAccount.Translate Method");
+    # an unknown account throws IdentityNotMappedException.
+    param([Parameter(Mandatory = $true)] [string] $Account)
+    if ($Account -match '^S-1-[0-9-]+$') { return (New-Object System.Security.Principal.SecurityIdentifier $Account).Value }
+    return (New-Object System.Security.Principal.NTAccount $Account).Translate([System.Security.Principal.SecurityIdentifier]).Value
+}
+
+function Resolve-RemediateAccountName {
+    # A SID string to the account's name as this computer spells it (localized for well-known SIDs;
+    # Microsoft Learn, "SecurityIdentifier.Translate(Type) Method").
+    param([Parameter(Mandatory = $true)] [string] $Sid)
+    return (New-Object System.Security.Principal.SecurityIdentifier $Sid).Translate([System.Security.Principal.NTAccount]).Value
+}
+
+function Get-RemediateLocalUserPath {
+    param([string] $Name)
+    return 'WinNT://' + $env:COMPUTERNAME + '/' + $Name + ',user'
+}
+
+function Test-RemediateLocalAccount {
+    # Whether this computer has a local user of that name (the ADSI WinNT provider, every Windows).
+    param([Parameter(Mandatory = $true)] [string] $Name)
+    return [ADSI]::Exists((Get-RemediateLocalUserPath $Name))
+}
+
+function New-RemediateLocalAccount {
+    # Create('user'), SetPassword and UserFlags through the WinNT provider. The default flags are
+    # ADS_UF_SCRIPT 0x1 + ADS_UF_NORMAL_ACCOUNT 0x200 + ADS_UF_DONT_EXPIRE_PASSWD 0x10000: the
+    # password never expires (Microsoft Learn, "Password Never Expires (WinNT Provider)").
+    param([Parameter(Mandatory = $true)] [string] $Name, [Parameter(Mandatory = $true)] [securestring] $Password,
+          [int] $Flags = 0x10201)
+    $computer = [ADSI]('WinNT://' + $env:COMPUTERNAME + ',computer')
+    $user = $computer.Create('user', $Name)
+    $user.SetPassword((ConvertFrom-RemediateSecret $Password))
+    $user.SetInfo()
+    $user.Put('UserFlags', $Flags)
+    $user.SetInfo()
+}
+
+function Set-RemediateLocalAccountPassword {
+    # SetPassword through the WinNT provider; a local password can never be read back.
+    param([Parameter(Mandatory = $true)] [string] $Name, [Parameter(Mandatory = $true)] [securestring] $Password)
+    $user = [ADSI](Get-RemediateLocalUserPath $Name)
+    $user.SetPassword((ConvertFrom-RemediateSecret $Password))
+    $user.SetInfo()
+}
+
+function Remove-RemediateLocalAccount {
+    # The computer object's Delete('user', name) through the WinNT provider.
+    param([Parameter(Mandatory = $true)] [string] $Name)
+    $computer = [ADSI]('WinNT://' + $env:COMPUTERNAME + ',computer')
+    $computer.Delete('user', $Name)
+}
+
 function Get-RemediateIisAttribute {
     # Enum attributes come back as strings, others as ConfigurationAttribute objects.
     param([string] $Location, [string] $Filter, [string] $Name)
@@ -83,6 +159,83 @@ function Set-RemediateIisAttribute {
     param([string] $Location, [string] $Filter, [string] $Name, $Value)
     Import-Module WebAdministration
     Set-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location -Filter $Filter -Name $Name -Value $Value
+}
+
+function Get-RemediateIisParentAttribute {
+    # The value a location would inherit: the effective value one path up (the server level above a site).
+    param([string] $Location, [string] $Filter, [string] $Name)
+    $cut = $Location.LastIndexOf('/')
+    if ($cut -lt 0) {
+        $found = Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Filter $Filter -Name $Name
+    } else {
+        $found = Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location.Substring(0, $cut) -Filter $Filter -Name $Name
+    }
+    if ($null -eq $found -or $found -is [string] -or $found -is [bool] -or $found -is [int]) { return $found }
+    if ($null -ne $found.PSObject.Properties['Value']) { return $found.Value }
+    return [string]$found
+}
+
+function Restore-RemediateIisAttribute {
+    # Puts back a value saved before apply: when it is what the location inherits, the attribute is cleared
+    # at the location (Remove-WebConfigurationProperty) instead of pinned, so it follows its parent again.
+    param([string] $Location, [string] $Filter, [string] $Name, $Value)
+    Import-Module WebAdministration
+    if (Test-RemediateEqual (Get-RemediateIisParentAttribute -Location $Location -Filter $Filter -Name $Name) $Value) {
+        Remove-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location -Filter $Filter -Name $Name
+        return
+    }
+    Set-RemediateIisAttribute -Location $Location -Filter $Filter -Name $Name -Value $Value
+}
+
+function Get-RemediateIisPasswordState {
+    # A password attribute compared with the wanted one; another password that the location inherits is
+    # told apart, so that rollback can clear it at the location again.
+    param([string] $Location, [string] $Filter, [string] $Name, [securestring] $Wanted)
+    $live = [string](Get-RemediateIisAttribute -Location $Location -Filter $Filter -Name $Name)
+    $state = Compare-RemediatePassword -Live $live -Wanted $Wanted
+    if ($state -eq '(another)' -and $live -ceq [string](Get-RemediateIisParentAttribute -Location $Location -Filter $Filter -Name $Name)) {
+        return '(another, inherited)'
+    }
+    return $state
+}
+
+function ConvertTo-RemediateXPathLiteral {
+    # A name as an XPath 1.0 string literal: '...' or "...", or concat() when it holds both quotes.
+    param([string] $Text)
+    if (-not $Text.Contains("'")) { return "'" + $Text + "'" }
+    if (-not $Text.Contains('"')) { return '"' + $Text + '"' }
+    return "concat('" + $Text.Replace("'", "', ""'"", '") + "')"
+}
+
+function Remove-RemediateUnusedAppPool {
+    # Removes an application pool that apply.ps1 created, unless an application still runs in it; returns
+    # what it did, for the result.
+    param([string] $Name)
+    Import-Module WebAdministration
+    if (-not (Test-Path -LiteralPath ('IIS:\AppPools\' + $Name))) { return 'the application pool ' + $Name + ' is already gone' }
+    $filter = 'system.applicationHost/sites/site/application[@applicationPool=' + (ConvertTo-RemediateXPathLiteral $Name) + ']'
+    $users = @(Get-WebConfiguration -PSPath 'MACHINE/WEBROOT/APPHOST' -Filter $filter)
+    if ($users.Count -gt 0) { return 'the application pool ' + $Name + ' that apply.ps1 created is left in place: ' + $users.Count + ' application(s) still run in it' }
+    Remove-WebAppPool -Name $Name
+    return 'removed the application pool ' + $Name + ' that apply.ps1 created'
+}
+
+function Invoke-RemediateIisCommit {
+    # Runs IIS configuration changes that only work together as one commit: Start-WebCommitDelay, the
+    # changes, Stop-WebCommitDelay -Commit $true (Microsoft Learn, "Stop-WebCommitDelay"); a change that
+    # throws leaves the delay uncommitted, so none of them is written. Windows Server 2008 R2's
+    # WebAdministration names them Begin-/End-WebCommitDelay (Microsoft Learn, "Begin-WebCommitDelay").
+    param([Parameter(Mandatory = $true)] [scriptblock] $Change)
+    Import-Module WebAdministration
+    if (Get-Command -Name Start-WebCommitDelay -ErrorAction SilentlyContinue) {
+        Start-WebCommitDelay
+        & $Change
+        Stop-WebCommitDelay -Commit $true
+        return
+    }
+    Begin-WebCommitDelay
+    & $Change
+    End-WebCommitDelay -Commit $true
 }
 
 function Invoke-RemediateRestore {
@@ -109,8 +262,15 @@ try {
         Id = 'workgroup-mirrored.3'
         Policy = 'workgroup-mirrored'
         Name = 'set_iis_attribute: Default Web Site/scans: system.webServer/security/authentication/anonymousAuthentication/@password = <secret from environment variable WEBANON_PASSWORD>'
-        Restore = { param($Before) }
-        Cannot = 'the previous password was never read, so it cannot be put back: set it by hand if needed'
+        Restore = {
+            param($Before)
+            if ([string]$Before -ne '(another, inherited)') {
+                $script:Current.message = 'the old password was set at this location and is not kept by remediate: restore it from the IIS configuration backup apply.ps1 made (Restore-WebConfiguration), or set it by hand'; Write-Warning $script:Current.message
+                return
+            }
+            Import-Module WebAdministration
+            Remove-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location 'Default Web Site/scans' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'password'
+        }
     }
     Invoke-RemediateRestore @task
 
@@ -120,7 +280,7 @@ try {
         Id = 'workgroup-mirrored.2'
         Policy = 'workgroup-mirrored'
         Name = 'set_iis_attribute: Default Web Site/scans: system.webServer/security/authentication/anonymousAuthentication/@userName = webanon'
-        Restore = { param($Before) Set-RemediateIisAttribute -Location 'Default Web Site/scans' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'userName' -Value $Before }
+        Restore = { param($Before) Restore-RemediateIisAttribute -Location 'Default Web Site/scans' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'userName' -Value $Before }
     }
     Invoke-RemediateRestore @task
 
@@ -132,8 +292,9 @@ try {
         Name = 'create_local_account: local account webanon = password <secret from environment variable WEBANON_PASSWORD> (set on every run: it cannot be read back)'
         Restore = {
             param($Before)
-            if ($Before) { $script:Current.message = 'the account existed before apply.ps1: its old password was never read, so it cannot be put back'; Write-Warning $script:Current.message; return }
-            ([ADSI]('WinNT://' + $env:COMPUTERNAME + ',computer')).Delete('user', 'webanon')
+            if ($Before) { return }
+            if (-not (Test-RemediateLocalAccount -Name 'webanon')) { $script:Current.message = 'the account apply.ps1 was to create does not exist: nothing to remove'; Write-Warning $script:Current.message; return }
+            Remove-RemediateLocalAccount -Name 'webanon'
             $script:Current.message = 'removed the local account that apply.ps1 created'
         }
     }
