@@ -91,9 +91,25 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+# The CLI, writing its own peak memory (VmHWM of the process image it runs) to the file named first.
+# A child's ru_maxrss is no measure here: Linux records at exec the peak of the memory image the
+# child replaces, which after vfork is the test process's own (hundreds of MB once pwsh tests ran).
+PEAK_REPORTING_CLI = (
+    "import atexit, sys\n"
+    "peak_file = sys.argv.pop(1)\n"
+    "def report():\n"
+    "    with open('/proc/self/status') as status:\n"
+    "        kb = next(line.split()[1] for line in status if line.startswith('VmHWM:'))\n"
+    "    with open(peak_file, 'w') as out:\n"
+    "        out.write(kb)\n"
+    "atexit.register(report)\n"
+    "from remediate.cli import main; main()\n")
+
+
 def render_in(work: Path, policy: Path, inventory: Path) -> tuple[int, str, float, float]:
     """Exit status, stderr, CPU seconds and peak memory (MB) of one `remediate render -o out` in `work`."""
-    proc = subprocess.Popen([sys.executable, "-P", "-c", "from remediate.cli import main; main()", "render",
+    peak = work / "peak-kb"
+    proc = subprocess.Popen([sys.executable, "-P", "-c", PEAK_REPORTING_CLI, str(peak), "render",
                              str(policy), "-i", str(inventory), "-o", "out"],
                             cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     timer = threading.Timer(60, proc.kill)
@@ -105,7 +121,9 @@ def render_in(work: Path, policy: Path, inventory: Path) -> tuple[int, str, floa
         timer.cancel()
         proc.stderr.close()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, err, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    memory = int(peak.read_text()) / 1024 if peak.exists() else usage.ru_maxrss / 1024
+    peak.unlink(missing_ok=True)
+    return proc.returncode, err, usage.ru_utime + usage.ru_stime, memory
 
 
 @cache
