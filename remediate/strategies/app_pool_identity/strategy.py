@@ -1,5 +1,5 @@
 from remediate.core import accounts, sources
-from remediate.core.versions import iis_at_least
+from remediate.core.versions import iis_at_least, uses_metabase
 from remediate.diagnosis import process_identity
 from remediate.operations import (
     Advisory,
@@ -95,14 +95,19 @@ class AppPoolIdentity(Strategy):
         if in_place:
             reasons.append(f"{pool} serves this path only (iis.app_pool_dedicated), so its identity changes "
                            "in place")
+        elif uses_metabase(policy.iis.version):
+            reasons.append(f"the path moves into a new pool {pool} that copies the recycling, idle, health and "
+                           "process model settings its current pool sets, so only the identity differs")
         else:
-            reasons.append(f"the path moves into a new pool {pool} that copies its current pool's runtime "
-                           "version, pipeline mode, 32-bit setting, recycling and process model, so only the "
-                           "identity differs")
+            reasons.append(f"the path moves into a new pool {pool}")
         if anonymous_to_pool:
             reasons.append(f"anonymous requests run as the pool identity once the anonymous user name is "
                            f"empty ({sources.FACT_EMPTY_ANON})")
         warnings = [] if in_place else [shared_pool(pool, policy.iis.app_pool)]
+        if not in_place and not uses_metabase(policy.iis.version):
+            warnings.append(f"the new pool {pool} starts with IIS's defaults: before it serves the path, compare its "
+                            ".NET CLR version, pipeline mode, 32-bit setting, recycling and process model with the "
+                            "current pool's (the script does not copy them yet)")
         if account is None and policy.domain is None:
             warnings.append("the domain is not known: set iis.domain so the computer account can be named")
         return Outcome(steps, identity, after, reasons, warnings)
