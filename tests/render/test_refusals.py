@@ -7,7 +7,7 @@ import dataclasses
 import re
 
 import pytest
-from test_render_vbscript import LEGACY, plan_of
+from test_render_vbscript import LEGACY
 
 import remediate.render.bundle as bundle_module
 from remediate.operations import CreateLocalAccount
@@ -16,6 +16,7 @@ from remediate.render.features import WINDOWS_FEATURES, windows_has
 from remediate.render.templating import environment
 
 import support.scriptcheck as sc
+from support.examplebundles import plan_of
 
 TEMPLATES = sorted(p for p in __import__("pathlib").Path(environment().loader.searchpath[0]).rglob("*.j2"))
 

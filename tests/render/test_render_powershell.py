@@ -7,8 +7,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import tempfile
-from pathlib import Path
 
 import pytest
 import yaml
@@ -34,6 +32,7 @@ from support.examplebundles import (
     bundle,
     command_for,
     inventory,
+    plan_of,
 )
 
 NATIVE = {name.lower() for name in NATIVE_PROGRAMS}
@@ -265,16 +264,6 @@ PS_STRATEGIES = ["domain-anonymous-account", "vdir-connect-as", "app-pool-identi
 FIELDS_USED = {"null-session-share": {"share"}, "logon-method": {"site", "path"}, "basic-auth": {"site", "path"},
                "thread-impersonation": {"account", "share"}, "complus-identity": {"site", "account", "share"},
                "kerberos-delegation": {"site", "path", "account"}}
-
-
-def plan_of(policy: dict) -> Plan:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "hostile.yaml"
-        path.write_text(yaml.safe_dump(policy, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        loaded = load_policies([path])[0]
-    plan = make_plan(loaded, inventory(), forced=policy["prefer"][0])
-    assert plan.strategy is not None, [a.assessment.reasons for a in plan.alternatives]
-    return plan
 
 
 def allowed_strings(values: sc.HostileValues, plan: Plan) -> set[str]:

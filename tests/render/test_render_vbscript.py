@@ -6,24 +6,20 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tempfile
-from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from remediate.operations import CreateLocalAccount
-from remediate.planner import Plan, make_plan
-from remediate.policy import load_policies
+from remediate.planner import Plan
 from remediate.render.bundle import bundle_files
 from remediate.render.escape import UnsafeValue, vbs_literal
 from remediate.render.tasks import host_scripts
 
 import support.scriptcheck as sc
 from conftest import GOLDEN
-from support.examplebundles import BUNDLES, DATE_LIKE, bundle, inventory
+from support.examplebundles import BUNDLES, DATE_LIKE, bundle, plan_of
 
 LEGACY_HOSTS = {"web01", "web04", "web06", "web07", "fs02"}     # IIS 4.0-6.0; Windows 2000/2003 servers
 
@@ -180,16 +176,6 @@ LEGACY = {
 }
 FIELDS_USED = {"null-session-share": {"share"}, "logon-method": {"site", "path"}, "basic-auth": {"site", "path"},
                "thread-impersonation": {"account", "share"}, "complus-identity": {"site", "account", "share"}}
-
-
-def plan_of(policy: dict) -> Plan:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "hostile.yaml"
-        path.write_text(yaml.safe_dump(policy, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        loaded = load_policies([path])[0]
-    plan = make_plan(loaded, inventory(), forced=policy["prefer"][0])
-    assert plan.strategy is not None, [a.assessment.reasons for a in plan.alternatives]
-    return plan
 
 
 def allowed_strings(values: sc.HostileValues, plan: Plan) -> set[str]:

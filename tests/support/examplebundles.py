@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from functools import cache
 from pathlib import Path
 
+import yaml
+
 from remediate.inventory import load_inventory
-from remediate.planner import make_plan
+from remediate.planner import Plan, make_plan
 from remediate.policy import load_policies
 from remediate.render.bundle import bundle_files
 
@@ -36,3 +39,14 @@ def bundle(name: str) -> dict[str, bytes]:
     paths = EXAMPLE_FILES if name == "all" else [POLICIES / f"{name}.yaml"]
     plans = [make_plan(p, inventory()) for p in load_policies(paths)]
     return bundle_files(plans, command_for(paths))
+
+
+def plan_of(policy: dict) -> Plan:
+    """The plan of a policy written as data (through the real loader), forced to its first `prefer`."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "hostile.yaml"
+        path.write_text(yaml.safe_dump(policy, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        loaded = load_policies([path])[0]
+    plan = make_plan(loaded, inventory(), forced=policy["prefer"][0])
+    assert plan.strategy is not None, [a.assessment.reasons for a in plan.alternatives]
+    return plan
