@@ -259,14 +259,14 @@ class SetAppPoolIdentity(Operation):
 
 @dataclass(frozen=True)
 class AssignAppPool(Operation):
-    """Run a path as an application in its own pool, creating the pool if missing; with copy_settings
-    the new pool takes the current pool's runtime, pipeline, 32-bit, recycling and process model
-    settings (read on the host when the script runs), so only its identity will differ."""
+    """Run a path as an application in its own pool, creating the pool if missing. A pool created here first
+    takes copied_settings from the pool the path runs in (read on the host when the script runs), so that only
+    its identity will differ."""
 
     site: str | int
     path: str
     pool: str
-    copy_settings: bool = False
+    copied_settings: tuple[str, ...] = ()
     kind: ClassVar[str] = "assign_app_pool"
     oldest_windows: ClassVar[str] = "2003"
     summary: ClassVar[str] = "assign a path to a dedicated application pool (created if missing)"
@@ -275,7 +275,10 @@ class AssignAppPool(Operation):
         return f"{self.site}{self.path}"
 
     def value(self) -> str:
-        return f"application pool {self.pool}"
+        if not self.copied_settings:
+            return f"application pool {self.pool}"
+        return (f"application pool {self.pool} (if created: with {len(self.copied_settings)} settings of the pool "
+                "the path runs in)")
 
 
 @dataclass(frozen=True)

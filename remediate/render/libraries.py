@@ -18,14 +18,15 @@ EXTENSIONS = {"powershell": "ps1", "vbscript": "vbs"}
 CORE = ("results", "state")
 # Every library of a language, in the order a script includes them.
 ORDER = {
-    "powershell": ("state", "results", "secrets", "passwords", "accounts", "ntfs", "complus", "iis", "tasks"),
+    "powershell": ("state", "results", "secrets", "passwords", "accounts", "ntfs", "complus", "iis", "apppools",
+                   "tasks"),
     "vbscript": ("results", "state", "secrets", "wmi", "registry", "services", "tools", "ntfs", "accounts",
                  "complus", "sql", "metabase", "apppools", "audit"),
 }
 # The libraries a library calls (included with it).
 CALLS: dict[str, dict[str, tuple[str, ...]]] = {
     "powershell": {"tasks": ("results", "state"), "accounts": ("secrets",), "complus": ("secrets",),
-                   "passwords": ("secrets",), "iis": ("passwords",)},
+                   "passwords": ("secrets",), "iis": ("passwords",), "apppools": ("iis",)},
     "vbscript": {"apppools": ("metabase",), "audit": ("tools",), "ntfs": ("tools", "wmi"), "registry": ("wmi",),
                  "services": ("wmi",)},
 }
@@ -41,7 +42,7 @@ KINDS: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
                    "grant_share_access": (("accounts",), ("accounts",)),
                    "set_complus_identity": (("complus", "secrets"), ("complus",)),
                    "set_app_pool_identity": (("passwords", "secrets"), ("iis",)),
-                   "assign_app_pool": ((), ("iis",)),
+                   "assign_app_pool": (("apppools",), ("iis",)),
                    "set_virtual_directory": (("iis", "passwords", "secrets"), ("iis",))},
     "vbscript": {
         "append_registry_value": (("registry",), ("registry",)),

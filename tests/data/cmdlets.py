@@ -50,6 +50,9 @@ CMDLETS: dict[str, set[str]] = {
     # (the Certificate provider's dynamic parameters are left out: the scripts never read Cert:)
     "Get-Item": {"Path", "LiteralPath", "Filter", "Include", "Exclude", "Force", "Credential", "UseTransaction",
                  "Stream"},
+    # https://learn.microsoft.com/powershell/module/microsoft.powershell.management/clear-itemproperty?view=powershell-5.1
+    "Clear-ItemProperty": {"Path", "LiteralPath", "Name", "PassThru", "Force", "Filter", "Include", "Exclude",
+                           "Credential", "WhatIf", "Confirm", "UseTransaction"},
     # https://learn.microsoft.com/powershell/module/microsoft.powershell.management/remove-itemproperty?view=powershell-5.1
     "Remove-ItemProperty": {"Path", "LiteralPath", "Name", "Force", "Filter", "Include", "Exclude", "Credential",
                             "WhatIf", "Confirm", "UseTransaction"},

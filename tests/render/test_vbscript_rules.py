@@ -267,9 +267,9 @@ def test_a_new_pool_copies_the_current_pools_settings_and_rollback_removes_it_wh
     apply = golden("app-pool-identity-legacy")["hosts/web06/apply.vbs"]
     task = next(body for body in procedures(apply, "Task").values() if "assign_app_pool" in body)
     assert task.index("Set created = AppPoolNode(") < task.index("CopyPoolSettings AppPoolNode(source, False), created")
-    copied = procedure(apply, "CopiedPoolSettings")
-    assert "PeriodicRestartTime" in copied and "IdleTimeout" in copied
-    assert "AppPoolIdentityType" not in copied and "WAMUserName" not in copied
+    copied = re.search(r"CopyPoolSettings AppPoolNode\(source, False\), created, Array\((.*)\)", task)
+    assert copied and '"PeriodicRestartTime"' in copied[1] and '"IdleTimeout"' in copied[1]
+    assert "AppPoolIdentityType" not in copied[1] and "WAMUserName" not in copied[1]
     rollback = golden("app-pool-identity-legacy")["hosts/web06/rollback.vbs"]
     undo = next(body for body in procedures(rollback, "Undo").values() if "assign_app_pool" in body)
     assert 'If before(2) = "0" Then DeleteAppPool' in undo

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from support.simwin.runner import initial, pwsh, run_bundle, script_hosts
+from support.simwin.state import DEFAULT_APP_POOL_SETTINGS
 
 GOLDEN = Path(__file__).parent.parent / "golden"
 pytestmark = [pytest.mark.pwsh, pytest.mark.skipif(pwsh() is None, reason="pwsh is not on PATH (.ci/run installs it)")]
@@ -62,7 +63,12 @@ INTENDED: dict[tuple[str, str], dict[str, Any]] = {
         "/iis/appPools/iusr-gmsa-pool/processModel/userName": "CONTOSO\\gmsa-gallery$",
         "/iis/appPools/iusr-gmsa-pool/processModel/password": "",
         "/iis/appPools/iusr-gmsa-pool/recycles": 1,
-        AUTH.format("gallery") + "anonymousAuthentication/userName": ""},
+        AUTH.format("gallery") + "anonymousAuthentication/userName": "",
+        # the new pool takes what DefaultAppPool sets itself and differs from the defaults; the rest stays inherited
+        **{"/iis/appPools/iusr-gmsa-pool/settings/" + name: value for name, value in DEFAULT_APP_POOL_SETTINGS.items()
+           if name != "processModel.maxProcesses"},
+        "/iis/appPools/iusr-gmsa-pool/settings/processModel.maxProcesses": "<absent>",
+        "/iis/appPools/iusr-gmsa-pool/settings/processModel.pingInterval": "<absent>"},
     ("audit-logons-legacy", "fs01"): LOGON_AUDIT,
     ("audit-logons-modern", "fs01"): LOGON_AUDIT,
     ("audit-logons-modern", "web11"): LOGON_AUDIT,

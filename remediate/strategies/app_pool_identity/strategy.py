@@ -1,5 +1,6 @@
 from remediate.core import accounts, sources
-from remediate.core.versions import iis_at_least, uses_metabase
+from remediate.core.poolsettings import copied_pool_settings, copied_pool_settings_summary
+from remediate.core.versions import iis_at_least
 from remediate.diagnosis import process_identity
 from remediate.operations import (
     Advisory,
@@ -78,7 +79,8 @@ class AppPoolIdentity(Strategy):
         identity, _ = process_identity(policy, account or identity_type)
         steps: list[Operation] = []
         if not in_place:
-            steps.append(AssignAppPool("iis", policy.iis.site, policy.iis.path, pool, copy_settings=True))
+            steps.append(AssignAppPool("iis", policy.iis.site, policy.iis.path, pool,
+                                       copied_settings=copied_pool_settings(policy.iis.version)))
         steps.append(SetAppPoolIdentity("iis", pool, identity_type, account, password))
         if anonymous_to_pool:
             steps += set_anonymous_account(policy, "", None)
@@ -95,19 +97,15 @@ class AppPoolIdentity(Strategy):
         if in_place:
             reasons.append(f"{pool} serves this path only (iis.app_pool_dedicated), so its identity changes "
                            "in place")
-        elif uses_metabase(policy.iis.version):
-            reasons.append(f"the path moves into a new pool {pool} that copies the recycling, idle, health and "
-                           "process model settings its current pool sets, so only the identity differs")
         else:
-            reasons.append(f"the path moves into a new pool {pool}")
+            reasons.append(f"the path moves into a new pool {pool}, which the script creates with the settings of the "
+                           "pool the path runs in when the script runs, so only the identity differs; the script's "
+                           "result lists the values it wrote "
+                           f"({copied_pool_settings_summary(policy.iis.version)})")
         if anonymous_to_pool:
             reasons.append(f"anonymous requests run as the pool identity once the anonymous user name is "
                            f"empty ({sources.FACT_EMPTY_ANON})")
         warnings = [] if in_place else [shared_pool(pool, policy.iis.app_pool)]
-        if not in_place and not uses_metabase(policy.iis.version):
-            warnings.append(f"the new pool {pool} starts with IIS's defaults: before it serves the path, compare its "
-                            ".NET CLR version, pipeline mode, 32-bit setting, recycling and process model with the "
-                            "current pool's (the script does not copy them yet)")
         if account is None and policy.domain is None:
             warnings.append("the domain is not known: set iis.domain so the computer account can be named")
         return Outcome(steps, identity, after, reasons, warnings)

@@ -53,21 +53,12 @@ Sub DeleteAppPool(name)
     AddNote "deleted the application pool " & name & " that apply.vbs created"
 End Sub
 
-Function CopiedPoolSettings()
-    ' The IIsApplicationPool properties for recycling, idle timeout, health and the process model (IIS 6.0 metabase
-    ' reference, e.g. "PeriodicRestartTime", "RapidFailProtectionInterval"); the identity is not among them.
-    CopiedPoolSettings = Array("PeriodicRestartTime", "PeriodicRestartRequests", "PeriodicRestartSchedule", _
-        "PeriodicRestartMemory", "PeriodicRestartPrivateMemory", "IdleTimeout", "MaxProcesses", "PingingEnabled", _
-        "PingInterval", "PingResponseTime", "RapidFailProtection", "RapidFailProtectionInterval", _
-        "RapidFailProtectionMaxCrashes", "StartupTimeLimit", "ShutdownTimeLimit", "AppPoolQueueLength", "CPULimit", _
-        "CPUAction", "CPUResetInterval", "DisallowOverlappingRotation", "DisallowRotationOnConfigChange")
-End Function
-
-Sub CopyPoolSettings(source, target)
-    ' What source sets itself (not what it inherits from W3SVC/AppPools, which target inherits too) is set on target.
+Sub CopyPoolSettings(source, target, names)
+    ' Of the IIsApplicationPool properties named, what source sets itself (not what it inherits from W3SVC/AppPools,
+    ' which target inherits too) is set on target.
     Dim name, copied
     copied = ""
-    For Each name In CopiedPoolSettings()
+    For Each name In names
         If MetabaseSetHere(source, name) Then
             target.Put name, source.Get(name)
             copied = copied & " " & name

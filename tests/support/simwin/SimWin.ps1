@@ -102,6 +102,37 @@ function Get-SimWinIisItem {
     return $null
 }
 
+# Application pool settings: iis.appPoolDefaults[<attribute path>] holds what every pool inherits (the schema and
+# applicationPoolDefaults; an attribute absent there does not exist on the simulated IIS version), and
+# iis.appPools[<pool>].settings[<attribute path>] what is set on the pool itself. recycling.periodicRestart.schedule
+# is a collection: a list of "hh:mm:ss" strings.
+
+function Get-SimWinPoolSettings {
+    # The pool's own settings and the defaults, after checking that both the pool and the attribute exist.
+    param([string] $Pool, [string] $Name)
+    $entry = (Get-SimWinSection @('iis', 'appPools'))[$Pool]
+    if ($null -eq $entry) { throw ('Cannot find path ''IIS:\AppPools\' + $Pool + ''' because it does not exist.') }
+    $defaults = Get-SimWinSection @('iis', 'appPoolDefaults')
+    if (-not $defaults.ContainsKey($Name)) { throw ('simwin: application pool attribute ' + $Name + ' is not simulated (or not in this IIS version)') }
+    if (-not $entry.ContainsKey('settings')) { $entry['settings'] = @{} }
+    return $entry['settings'], $defaults
+}
+
+function Get-SimWinPoolSetting {
+    # Get-ItemProperty on IIS:\AppPools\<pool> -Name <attribute path> ("Get-ItemProperty" over the WebAdministration
+    # provider): an enum attribute as its string, a collection as a ConfigurationElement whose .Collection holds
+    # the entries (each with .value), any other attribute as a ConfigurationAttribute whose .Value is the value.
+    param([string] $Pool, [string] $Name)
+    $settings, $defaults = Get-SimWinPoolSettings -Pool $Pool -Name $Name
+    $value = $defaults[$Name]
+    if ($settings.ContainsKey($Name)) { $value = $settings[$Name] }
+    if ($Name -eq 'recycling.periodicRestart.schedule') { return [pscustomobject]@{ Collection = @($value | ForEach-Object { [pscustomobject]@{ value = $_ } }) } }
+    $enums = @('managedPipelineMode', 'recycling.logEventOnRecycle', 'processModel.logonType',
+               'processModel.logEventOnProcessModel', 'processModel.idleTimeoutAction')
+    if ($enums -contains $Name) { return [string]$value }
+    return [pscustomobject]@{ Name = $Name.Split('.')[-1]; Value = $value }
+}
+
 function Get-Item {
     # Get-Item (Microsoft.PowerShell.Management): Registry:: keys and IIS: items here; other paths
     # go to the real cmdlet.
@@ -149,6 +180,7 @@ function Get-ItemProperty {
         if ($null -eq $values -or -not $values.ContainsKey($Name)) { throw ('Property ' + $Name + ' does not exist at path ' + $LiteralPath + '.') }
         return [pscustomobject]@{ $Name = $values[$Name].value }
     }
+    if ($LiteralPath -match '^IIS:\\AppPools\\(.+)$' -and $Name -ne 'processModel') { return Get-SimWinPoolSetting -Pool $Matches[1] -Name $Name }
     $item = Get-SimWinIisItem $LiteralPath
     if ($null -eq $item) { throw ('Cannot find path ''' + $LiteralPath + ''' because it does not exist.') }
     $value = $item.$Name
@@ -168,10 +200,20 @@ function New-ItemProperty {
     # New-ItemProperty (Microsoft.PowerShell.Management): -PropertyType String, DWord, MultiString ...
     [CmdletBinding()]
     param([Parameter(Mandatory)] [string] $LiteralPath, [Parameter(Mandatory)] [string] $Name,
-          [Parameter(Mandatory)] [ValidateSet('String', 'ExpandString', 'DWord', 'MultiString')] [string] $PropertyType,
+          [ValidateSet('String', 'ExpandString', 'DWord', 'MultiString')] [string] $PropertyType,
           [Parameter(Mandatory)] $Value, [switch] $Force)
+    if ($LiteralPath -match '^IIS:\\AppPools\\(.+)$' -and $Name -eq 'recycling.periodicRestart.schedule' -and $Value -is [hashtable]) {
+        # on IIS:\AppPools it adds an entry to a collection (-Value @{ value = '03:00:00' })
+        $settings, $defaults = Get-SimWinPoolSettings -Pool $Matches[1] -Name $Name
+        Step-SimWinWrite ('New-ItemProperty ' + $LiteralPath + ' ' + $Name)
+        $entries = @($defaults[$Name])
+        if ($settings.ContainsKey($Name)) { $entries = @($settings[$Name]) }
+        $settings[$Name] = @($entries + [string]$Value['value'])
+        return [pscustomobject]@{ value = [string]$Value['value'] }
+    }
     $key = ConvertTo-SimWinRegistryKey $LiteralPath
     if ($null -eq $key) { throw ('simwin: New-ItemProperty on ' + $LiteralPath + ' is not simulated') }
+    if (-not $PropertyType) { throw 'simwin: New-ItemProperty on the registry needs -PropertyType' }
     $values = (Get-SimWinSection @('registry'))[$key]
     if (-not $Force -and $null -ne $values -and $values.ContainsKey($Name)) { throw ('The property already exists.') }
     Step-SimWinWrite ('New-ItemProperty ' + $key + '\' + $Name)
@@ -189,6 +231,19 @@ function Remove-ItemProperty {
     if ($null -eq $values -or -not $values.ContainsKey($Name)) { throw ('Property ' + $Name + ' does not exist at path ' + $LiteralPath + '.') }
     Step-SimWinWrite ('Remove-ItemProperty ' + $key + '\' + $Name)
     $values.Remove($Name)
+}
+
+function Clear-ItemProperty {
+    # Clear-ItemProperty (Microsoft.PowerShell.Management); on IIS:\AppPools it empties a collection of the pool
+    # (recycling.periodicRestart.schedule), which then no longer inherits the default entries.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $LiteralPath, [Parameter(Mandatory)] [string] $Name)
+    if ($LiteralPath -notmatch '^IIS:\\AppPools\\(.+)$' -or $Name -ne 'recycling.periodicRestart.schedule') {
+        throw ('simwin: Clear-ItemProperty ' + $Name + ' on ' + $LiteralPath + ' is not simulated')
+    }
+    $settings, $defaults = Get-SimWinPoolSettings -Pool $Matches[1] -Name $Name
+    Step-SimWinWrite ('Clear-ItemProperty ' + $LiteralPath + ' ' + $Name)
+    $settings[$Name] = @()
 }
 
 function Set-ItemProperty {
@@ -217,7 +272,13 @@ function Set-ItemProperty {
             foreach ($attribute in $Value.Keys) { $pool.processModel[$attribute] = [string]$Value[$attribute] }
             return
         }
-        if ($Name -notmatch '^processModel\.(identityType|userName|password)$') { throw ('simwin: pool attribute ' + $Name + ' is not simulated') }
+        if ($Name -notmatch '^processModel\.(identityType|userName|password)$') {
+            $settings, $defaults = Get-SimWinPoolSettings -Pool $Matches[1] -Name $Name
+            if ($Name -eq 'recycling.periodicRestart.schedule') { throw 'simwin: a collection is changed with Clear-ItemProperty and New-ItemProperty' }
+            Step-SimWinWrite ('Set-ItemProperty ' + $LiteralPath + ' ' + $Name)
+            $settings[$Name] = $Value
+            return
+        }
         Step-SimWinWrite ('Set-ItemProperty ' + $LiteralPath + ' ' + $Name)
         $pool.processModel[$Matches[1]] = [string]$Value
         return

@@ -7,6 +7,7 @@ so a rollback that pins an inherited value instead of clearing it shows up as a 
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 SHARES = ("audit", "docs", "gallery", "invoices", "orders", "public", "reports", "scans")
@@ -16,6 +17,30 @@ AUTHENTICATION = "system.webServer/security/authentication/"
 SITE_PATHS = ("Default Web Site/gallery", "Default Web Site/home", "Default Web Site/myfiles",
               "Default Web Site/reports", "Default Web Site/scans")
 DOMAIN_ACCOUNTS = ("gmsa-gallery$", "svc-audit", "svc-billing", "svc-reports", "svc-webcontent")
+# What every pool inherits on IIS 10 (the schema defaults: Microsoft Learn, "Adding Application Pools <add>",
+# "Process Model Settings for an Application Pool <processModel>", "Recycling Settings for an Application Pool
+# <recycling>", "Periodic Restart Settings for Application Pool Recycling <periodicRestart>").
+POOL_DEFAULTS: dict[str, Any] = {
+    "managedRuntimeVersion": "v4.0", "managedPipelineMode": "Integrated", "enable32BitAppOnWin64": False,
+    "recycling.disallowOverlappingRotation": False, "recycling.disallowRotationOnConfigChange": False,
+    "recycling.logEventOnRecycle": "Time, Memory, PrivateMemory",
+    "recycling.periodicRestart.time": "1.05:00:00", "recycling.periodicRestart.requests": 0,
+    "recycling.periodicRestart.memory": 0, "recycling.periodicRestart.privateMemory": 0,
+    "recycling.periodicRestart.schedule": [],
+    "processModel.idleTimeout": "00:20:00", "processModel.maxProcesses": 1, "processModel.pingingEnabled": True,
+    "processModel.pingInterval": "00:00:30", "processModel.pingResponseTime": "00:01:30",
+    "processModel.shutdownTimeLimit": "00:01:30", "processModel.startupTimeLimit": "00:01:30",
+    "processModel.loadUserProfile": True, "processModel.logonType": "LogonBatch",
+    "processModel.manualGroupMembership": False, "processModel.setProfileEnvironment": True,
+    "processModel.logEventOnProcessModel": "IdleTimeout", "processModel.idleTimeoutAction": "Terminate",
+}
+# What an administrator set on DefaultAppPool itself, which a pool copying its settings must take (maxProcesses is
+# set to the value it would inherit anyway, so the copy has nothing to write for it).
+DEFAULT_APP_POOL_SETTINGS: dict[str, Any] = {
+    "managedRuntimeVersion": "v2.0", "managedPipelineMode": "Classic", "enable32BitAppOnWin64": True,
+    "recycling.periodicRestart.time": "00:00:00", "recycling.periodicRestart.schedule": ["03:00:00", "15:00:00"],
+    "processModel.idleTimeout": "00:00:00", "processModel.loadUserProfile": False, "processModel.maxProcesses": 1,
+}
 
 
 def _folder_acl() -> dict[str, Any]:
@@ -53,9 +78,11 @@ def initial_state(host: str) -> dict[str, Any]:
                                         {"protocol": "https", "bindingInformation": "*:443:"}]}},
                "Intranet/docs": {"ElementTagName": "virtualDirectory", "physicalPath": "D:\\intranet\\docs",
                                  "userName": "", "password": ""}},
+            "appPoolDefaults": copy.deepcopy(POOL_DEFAULTS),
             "appPools": {"DefaultAppPool": {"state": "Started", "recycles": 0,
                                             "processModel": {"identityType": "ApplicationPoolIdentity",
-                                                             "userName": "", "password": ""}}},
+                                                             "userName": "", "password": ""},
+                                            "settings": copy.deepcopy(DEFAULT_APP_POOL_SETTINGS)}},
             "backups": {},
         },
         "smb": {"shares": {name: {"path": "D:\\shares\\" + name,

@@ -91,14 +91,19 @@ function Compare-RemediatePassword {
     return '(another)'
 }
 
+function ConvertFrom-RemediateIisValue {
+    # What WebAdministration returns for one attribute, as its value: enum attributes come back as strings,
+    # others as ConfigurationAttribute objects whose .Value is the value.
+    param($Found)
+    if ($null -eq $Found -or $Found -is [string] -or $Found -is [bool] -or $Found -is [int]) { return $Found }
+    if ($null -ne $Found.PSObject.Properties['Value']) { return $Found.Value }
+    return [string]$Found
+}
+
 function Get-RemediateIisAttribute {
-    # Enum attributes come back as strings, others as ConfigurationAttribute objects.
     param([string] $Location, [string] $Filter, [string] $Name)
     Import-Module WebAdministration
-    $found = Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location -Filter $Filter -Name $Name
-    if ($null -eq $found -or $found -is [string] -or $found -is [bool] -or $found -is [int]) { return $found }
-    if ($null -ne $found.PSObject.Properties['Value']) { return $found.Value }
-    return [string]$found
+    return ConvertFrom-RemediateIisValue (Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location -Filter $Filter -Name $Name)
 }
 
 function Set-RemediateIisAttribute {
@@ -116,9 +121,7 @@ function Get-RemediateIisParentAttribute {
     } else {
         $found = Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location.Substring(0, $cut) -Filter $Filter -Name $Name
     }
-    if ($null -eq $found -or $found -is [string] -or $found -is [bool] -or $found -is [int]) { return $found }
-    if ($null -ne $found.PSObject.Properties['Value']) { return $found.Value }
-    return [string]$found
+    return ConvertFrom-RemediateIisValue $found
 }
 
 function Restore-RemediateIisAttribute {
@@ -182,6 +185,45 @@ function Invoke-RemediateIisCommit {
     Begin-WebCommitDelay
     & $Change
     End-WebCommitDelay -Commit $true
+}
+
+function Get-RemediateAppPoolOfPath {
+    # The application pool that serves a path of a site today: that of the path's own application, else of the
+    # nearest application above it, else of the site's root application.
+    param([string] $Site, [string] $Path)
+    Import-Module WebAdministration
+    $parts = @($Path.Split('/') | Where-Object { $_ })
+    for ($count = $parts.Count; $count -gt 0; $count--) {
+        $item = Get-Item -LiteralPath ('IIS:\Sites\' + $Site + '\' + ($parts[0..($count - 1)] -join '\')) -ErrorAction SilentlyContinue
+        if ($null -ne $item -and [string]$item.ElementTagName -eq 'application') { return [string]$item.applicationPool }
+    }
+    return [string](Get-Item -LiteralPath ('IIS:\Sites\' + $Site)).applicationPool
+}
+
+function Copy-RemediateAppPoolSetting {
+    # Gives pool $To the value pool $From has for each named setting (attribute paths under IIS:\AppPools, as
+    # Set-ItemProperty takes them). A collection (recycling.periodicRestart.schedule) is cleared and refilled entry
+    # by entry, as microsoft.iis's web_app_pool module does. Only values that differ are written, so what $From
+    # inherits from applicationPoolDefaults stays inherited in $To. Returns "name=value" for each value written.
+    param([string] $From, [string] $To, [string[]] $Name)
+    $source = 'IIS:\AppPools\' + $From
+    $target = 'IIS:\AppPools\' + $To
+    foreach ($setting in $Name) {
+        $have = Get-ItemProperty -LiteralPath $source -Name $setting
+        $now = Get-ItemProperty -LiteralPath $target -Name $setting
+        if ($null -ne $have -and $null -ne $have.PSObject.Properties['Collection']) {
+            $values = @($have.Collection | ForEach-Object { [string]$_.value })
+            if (Test-RemediateEqual $values @($now.Collection | ForEach-Object { [string]$_.value })) { continue }
+            Clear-ItemProperty -LiteralPath $target -Name $setting
+            foreach ($value in $values) { New-ItemProperty -LiteralPath $target -Name $setting -Value @{ value = $value } | Out-Null }
+            $setting + '=' + ($values -join ',')
+            continue
+        }
+        $value = ConvertFrom-RemediateIisValue $have
+        if (Test-RemediateEqual $value (ConvertFrom-RemediateIisValue $now)) { continue }
+        Set-ItemProperty -LiteralPath $target -Name $setting -Value $value
+        $setting + '=' + [string]$value
+    }
 }
 
 function Save-RemediateBefore {
@@ -251,12 +293,12 @@ function Invoke-RemediateRestart {
 try {
 
     # ---- Task 1: iusr-gmsa-pool.1 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 1
-    # assign_app_pool: Default Web Site/gallery = application pool iusr-gmsa-pool
+    # assign_app_pool: Default Web Site/gallery = application pool iusr-gmsa-pool (if created: with 24 settings of the pool the path runs in)
     # Follows: Microsoft Learn, "Application Pool Identities" and "Process Model Settings for an Application Pool" (pool identities on the network); Microsoft Learn, "Anonymous Authentication" (userName "" uses the pool identity); Microsoft Learn, "Process Model Settings for an Application Pool" (managed service accounts as pool identity; the empty password is common practice, not documented there)
     $task = @{
         Id = 'iusr-gmsa-pool.1'
         Policy = 'iusr-gmsa-pool'
-        Name = 'assign_app_pool: Default Web Site/gallery = application pool iusr-gmsa-pool'
+        Name = 'assign_app_pool: Default Web Site/gallery = application pool iusr-gmsa-pool (if created: with 24 settings of the pool the path runs in)'
         Iis = $true
         Get = {
             Import-Module WebAdministration
@@ -298,7 +340,13 @@ try {
                 }
                 return [ordered]@{ type = 'folder'; poolExists = $poolExists }
             }
-            if (-not (Test-Path -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool'))) { New-WebAppPool -Name 'iusr-gmsa-pool' | Out-Null }
+            if (-not $now.poolExists) {
+                $from = Get-RemediateAppPoolOfPath -Site 'Default Web Site' -Path '/gallery'
+                if (-not (Test-Path -LiteralPath ('IIS:\AppPools\' + $from))) { throw ('the application pool ' + $from + ' that ' + 'Default Web Site/gallery' + ' runs in does not exist, so its settings cannot be copied') }
+                New-WebAppPool -Name 'iusr-gmsa-pool' | Out-Null
+                $copied = @(Copy-RemediateAppPoolSetting -From $from -To 'iusr-gmsa-pool' -Name @('managedRuntimeVersion', 'managedPipelineMode', 'enable32BitAppOnWin64', 'recycling.disallowOverlappingRotation', 'recycling.disallowRotationOnConfigChange', 'recycling.logEventOnRecycle', 'recycling.periodicRestart.time', 'recycling.periodicRestart.requests', 'recycling.periodicRestart.memory', 'recycling.periodicRestart.privateMemory', 'recycling.periodicRestart.schedule', 'processModel.idleTimeout', 'processModel.maxProcesses', 'processModel.pingingEnabled', 'processModel.pingInterval', 'processModel.pingResponseTime', 'processModel.shutdownTimeLimit', 'processModel.startupTimeLimit', 'processModel.loadUserProfile', 'processModel.logonType', 'processModel.manualGroupMembership', 'processModel.setProfileEnvironment', 'processModel.logEventOnProcessModel', 'processModel.idleTimeoutAction'))
+                $script:Current.message = 'created ' + 'iusr-gmsa-pool' + ' with the settings of ' + $from + ': ' + $(if ($copied.Count) { $copied -join '; ' } else { 'it inherits the same values' })
+            }
             $at = ('IIS:\Sites\' + 'Default Web Site' + '/gallery'.Replace('/', '\'))
             if ($now.type -eq 'application') {
                 Set-ItemProperty -LiteralPath $at -Name applicationPool -Value 'iusr-gmsa-pool'

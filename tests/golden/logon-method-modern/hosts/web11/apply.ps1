@@ -91,14 +91,19 @@ function Compare-RemediatePassword {
     return '(another)'
 }
 
+function ConvertFrom-RemediateIisValue {
+    # What WebAdministration returns for one attribute, as its value: enum attributes come back as strings,
+    # others as ConfigurationAttribute objects whose .Value is the value.
+    param($Found)
+    if ($null -eq $Found -or $Found -is [string] -or $Found -is [bool] -or $Found -is [int]) { return $Found }
+    if ($null -ne $Found.PSObject.Properties['Value']) { return $Found.Value }
+    return [string]$Found
+}
+
 function Get-RemediateIisAttribute {
-    # Enum attributes come back as strings, others as ConfigurationAttribute objects.
     param([string] $Location, [string] $Filter, [string] $Name)
     Import-Module WebAdministration
-    $found = Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location -Filter $Filter -Name $Name
-    if ($null -eq $found -or $found -is [string] -or $found -is [bool] -or $found -is [int]) { return $found }
-    if ($null -ne $found.PSObject.Properties['Value']) { return $found.Value }
-    return [string]$found
+    return ConvertFrom-RemediateIisValue (Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location -Filter $Filter -Name $Name)
 }
 
 function Set-RemediateIisAttribute {
@@ -116,9 +121,7 @@ function Get-RemediateIisParentAttribute {
     } else {
         $found = Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location.Substring(0, $cut) -Filter $Filter -Name $Name
     }
-    if ($null -eq $found -or $found -is [string] -or $found -is [bool] -or $found -is [int]) { return $found }
-    if ($null -ne $found.PSObject.Properties['Value']) { return $found.Value }
-    return [string]$found
+    return ConvertFrom-RemediateIisValue $found
 }
 
 function Restore-RemediateIisAttribute {
