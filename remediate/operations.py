@@ -258,10 +258,32 @@ class SetAppPoolIdentity(Operation):
 
 
 @dataclass(frozen=True)
+class CreateAppPool(Operation):
+    """IIS 7+: create the pool a path is about to move into, with copied_settings taken from the pool the path runs
+    in when the script runs. It comes before the pool's identity is set and before the path moves, so the path
+    never runs in a pool with IIS's defaults or a half-set identity."""
+
+    site: str | int
+    path: str
+    pool: str
+    copied_settings: tuple[str, ...]
+    kind: ClassVar[str] = "create_app_pool"
+    oldest_windows: ClassVar[str] = "2008"
+    summary: ClassVar[str] = "create an application pool with the settings of the pool a path runs in"
+    languages: ClassVar[tuple[str, ...]] = ("powershell",)     # IIS 6.0's assign_app_pool creates and copies itself
+
+    def target(self) -> str:
+        return f"application pool {self.pool}"
+
+    def value(self) -> str:
+        return f"{len(self.copied_settings)} settings of the pool {self.site}{self.path} runs in"
+
+
+@dataclass(frozen=True)
 class AssignAppPool(Operation):
-    """Run a path as an application in its own pool, creating the pool if missing. A pool created here first
-    takes copied_settings from the pool the path runs in (read on the host when the script runs), so that only
-    its identity will differ."""
+    """Run a path as an application in its own pool, creating the pool if missing. On IIS 6.0 a pool created here
+    first takes copied_settings from the pool the path runs in (read on the host when the script runs), so that
+    only its identity will differ; on IIS 7+ CreateAppPool does that before the identity is set."""
 
     site: str | int
     path: str
@@ -422,7 +444,7 @@ class Advisory(Operation):
 
 OPERATION_KINDS: tuple[type[Operation], ...] = (
     SetIisAttribute, SetMetabaseProperty, SetRegistryValue, AppendRegistryValue, GrantShareAccess,
-    GrantNtfsAccess, GrantSqlLogin, CreateLocalAccount, SetComPlusIdentity, SetAppPoolIdentity,
+    GrantNtfsAccess, GrantSqlLogin, CreateLocalAccount, SetComPlusIdentity, SetAppPoolIdentity, CreateAppPool,
     AssignAppPool, SetVirtualDirectory, RequireSsl, RegisterSpn, ConfigureDelegation, EnableLogonAuditing,
     RecycleAppPool,
     RestartService, Advisory,

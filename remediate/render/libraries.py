@@ -42,7 +42,7 @@ KINDS: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
                    "grant_share_access": (("accounts",), ("accounts",)),
                    "set_complus_identity": (("complus", "secrets"), ("complus",)),
                    "set_app_pool_identity": (("passwords", "secrets"), ("iis",)),
-                   "assign_app_pool": (("apppools",), ("iis",)),
+                   "create_app_pool": (("apppools",), ("iis",)), "assign_app_pool": ((), ("iis",)),
                    "set_virtual_directory": (("iis", "passwords", "secrets"), ("iis",))},
     "vbscript": {
         "append_registry_value": (("registry",), ("registry",)),

@@ -67,6 +67,9 @@ def _powershell(task: Task, script: HostScript) -> str | None:
     if isinstance(op, SetMetabaseProperty):
         return ("set_metabase_property is for IIS 4.0-6.0, whose hosts get VBScript (apply.vbs), not PowerShell: "
                 f"{task.name} on {script.host}")
+    if isinstance(op, AssignAppPool) and op.copied_settings:
+        return (f"assign_app_pool for {task.id}: on IIS 7+ a pool with copied settings is made by create_app_pool, "
+                "before its identity is set and the path moves")
     if isinstance(op, SetAppPoolIdentity) and op.identity_type == "SpecificUser":
         if not op.account:
             return f"set_app_pool_identity: SpecificUser needs an account ({task.name})"

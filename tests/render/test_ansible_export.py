@@ -349,7 +349,7 @@ def test_module_choices_per_operation_kind(exports):
     assert seen["recycle_app_pool"] == {"ansible.windows.win_powershell"}   # web_app_pool would start a stopped pool
     assert seen["set_app_pool_identity"] == {"microsoft.iis.web_app_pool", "ansible.windows.win_powershell"}
     for kind in ("append_registry_value", "set_complus_identity", "set_iis_attribute", "assign_app_pool",
-                 "set_virtual_directory", "create_local_account", "grant_share_access", "grant_ntfs_access",
+                 "create_app_pool", "set_virtual_directory", "create_local_account", "grant_share_access", "grant_ntfs_access",
                  "require_ssl", "register_spn", "configure_delegation", "enable_logon_auditing", "grant_sql_login"):
         assert seen[kind] == {"ansible.windows.win_powershell"}, kind
 
@@ -379,9 +379,9 @@ EXPECTED_STEPS = {
                                    ("IIS", 1, PS, "set_iis_attribute"), ("IIS", 2, PS, "set_iis_attribute")],
     "m-vdir-connect-as": [("resource", 2, PS, "grant_share_access"), ("resource", 3, PS, "grant_ntfs_access"),
                           ("IIS", 1, PS, "set_virtual_directory")],
-    "m-app-pool-identity": [("resource", 4, PS, "grant_share_access"), ("resource", 5, PS, "grant_ntfs_access"),
-                            ("IIS", 1, PS, "assign_app_pool"), ("IIS", 2, PS, "set_app_pool_identity"),
-                            ("IIS", 3, PS, "set_iis_attribute")],
+    "m-app-pool-identity": [("resource", 5, PS, "grant_share_access"), ("resource", 6, PS, "grant_ntfs_access"),
+                            ("IIS", 1, PS, "create_app_pool"), ("IIS", 2, PS, "set_app_pool_identity"),
+                            ("IIS", 3, PS, "assign_app_pool"), ("IIS", 4, PS, "set_iis_attribute")],
     "m-null-session-share": [("resource", 1, PS, "append_registry_value"), ("resource", 2, PS, "grant_share_access"),
                              ("resource", 3, PS, "grant_ntfs_access")],
     "m-null-session-pipe": [("resource", 1, PS, "append_registry_value")],
@@ -407,7 +407,7 @@ EXPECTED_HANDLERS = {   # (play, policy.step, module, when)
     ("resource", "m-null-session-share.4", "ansible.windows.win_service", "remediate_allow_restart | default(false) | bool"),
     ("resource", "m-null-session-share.4", "ansible.builtin.debug",
      "not (remediate_allow_restart | default(false) | bool)"),
-    ("IIS", "m-app-pool-identity.6", PS, None),
+    ("IIS", "m-app-pool-identity.7", PS, None),
 }
 
 

@@ -18,7 +18,8 @@ def test_a_forced_strategy_is_planned_for_a_satisfied_policy(tmp_path):
     plan = json.loads((out / "plan.json").read_text())["plans"][0]
     assert plan["verdict"]["satisfied"] is True
     assert plan["strategy"]["id"] == "app-pool-identity"
-    assert [s["action"] for s in plan["strategy"]["steps"]][:2] == ["assign_app_pool", "set_app_pool_identity"]
+    assert [s["action"] for s in plan["strategy"]["steps"]][:3] == ["create_app_pool", "set_app_pool_identity",
+                                                                 "assign_app_pool"]
     assert (out / "hosts" / "web10" / "apply.ps1").exists()
 
 

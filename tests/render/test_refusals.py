@@ -10,7 +10,7 @@ import pytest
 from test_render_vbscript import LEGACY
 
 import remediate.render.bundle as bundle_module
-from remediate.operations import CreateLocalAccount
+from remediate.operations import AssignAppPool, CreateLocalAccount
 from remediate.render.escape import UnsafeValue, forbidden_in_user_name
 from remediate.render.features import WINDOWS_FEATURES, windows_has
 from remediate.render.templating import environment
@@ -66,3 +66,16 @@ def test_the_first_character_windows_forbids_in_a_user_name_is_named(name, first
 def test_windows_features_start_with_the_windows_that_has_them(windows, feature, has):
     assert feature in WINDOWS_FEATURES
     assert windows_has(windows, feature) is has
+
+
+def test_a_pool_copy_on_iis_7_is_create_app_pools_job_not_assign_app_pools():
+    """On IIS 7+ the copied pool must exist, with its identity, before the path moves: an assign_app_pool that
+    would create and copy (the IIS 6.0 form) is refused for a PowerShell host."""
+    values = sc.HostileValues("Zs9site9sZ", "/Zp9path9pZ", "CONTOSO\\Za9svc9aZ", "Zh9share9hZ")
+    plan = plan_of(sc.hostile_policy("app-pool-identity", values, "web11", "10.0", "fs01", "2022"))
+    steps = plan.assessment.steps
+    for i, op in enumerate(steps):
+        if isinstance(op, AssignAppPool):
+            steps[i] = dataclasses.replace(op, copied_settings=("managedRuntimeVersion",))
+    with pytest.raises(UnsafeValue, match="a pool with copied settings is made by create_app_pool"):
+        bundle_module.bundle_files([plan], "x")

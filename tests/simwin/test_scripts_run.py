@@ -272,3 +272,17 @@ def test_a_fault_never_leaves_settings_half_changed(bundle: str, host: str) -> N
     assert len(faults) > 1
     for name in faults:
         assert group(phases[name]["state"]) in allowed, f"{name}: {group(phases[name]['state'])}"
+
+
+def test_the_path_never_runs_in_the_new_pool_before_its_identity_is_set() -> None:
+    """Whichever change fails, the path is either still in its old pool or in a new pool that already runs as the
+    gMSA with the copied settings: never in a pool with the default identity or IIS's defaults."""
+    phases = run_bundle(GOLDEN / "app-pool-identity-modern")["web11"]
+    faults = [name for name in phases if name.startswith("fault") and not name.endswith("_rollback")]
+    assert len(faults) >= 4
+    for name in faults:
+        iis = phases[name]["state"]["iis"]
+        if iis["paths"]["Default Web Site/gallery"]["applicationPool"] == "iusr-gmsa-pool":
+            pool = iis["appPools"]["iusr-gmsa-pool"]
+            assert pool["processModel"]["userName"] == "CONTOSO\\gmsa-gallery$", name
+            assert pool["settings"]["managedRuntimeVersion"] == "v2.0", name

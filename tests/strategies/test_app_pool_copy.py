@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from remediate.core.poolsettings import APPLICATION_HOST, METABASE, copied_pool_settings
-from remediate.operations import AssignAppPool
+from remediate.operations import AssignAppPool, CreateAppPool, SetAppPoolIdentity
 from remediate.planner import make_plan
 
 IDENTITY = {"processModel.identityType", "processModel.userName", "processModel.password", "AppPoolIdentityType",
@@ -32,9 +32,13 @@ def test_each_iis_version_copies_what_it_has_and_never_the_identity(version):
             "recycling.periodicRestart.schedule", "processModel.idleTimeout"} <= set(copied)
 
 
-def test_iis_6_copies_metabase_properties():
+def test_iis_6_copies_metabase_properties(make_policy):
     assert copied_pool_settings("6.0") == METABASE
     assert not set(METABASE) & IDENTITY
+    # one metabase task creates the pool, copies and moves the path (apply.vbs), then the identity is set
+    plan = make_plan(make_policy(iis={"version": "6.0", "runs_as": "process"}), forced="app-pool-identity")
+    moves = [op for op in plan.steps if isinstance(op, AssignAppPool)]
+    assert [op.copied_settings for op in moves] == [METABASE]
 
 
 def _pool_steps(make_policy, **iis):
@@ -46,8 +50,11 @@ def _pool_steps(make_policy, **iis):
 
 def test_a_new_pool_copies_the_settings_and_the_plan_names_them(make_policy):
     plan = _pool_steps(make_policy)
-    moves = [op for op in plan.steps if isinstance(op, AssignAppPool)]
-    assert [op.copied_settings for op in moves] == [copied_pool_settings("10.0")]
+    # the pool is created with the copied settings and runs as the new identity before the path moves into it
+    pool_steps = [op for op in plan.steps if isinstance(op, (CreateAppPool, SetAppPoolIdentity, AssignAppPool))]
+    assert [type(op) for op in pool_steps] == [CreateAppPool, SetAppPoolIdentity, AssignAppPool]
+    assert pool_steps[0].copied_settings == copied_pool_settings("10.0")
+    assert pool_steps[2].copied_settings == ()
     reasons = " ".join(plan.assessment.reasons)
     assert "creates with the settings of the pool the path runs in" in reasons
     assert all(name in reasons for name in copied_pool_settings("10.0"))
@@ -56,6 +63,6 @@ def test_a_new_pool_copies_the_settings_and_the_plan_names_them(make_policy):
 
 def test_a_dedicated_pool_changes_in_place_and_copies_nothing(make_policy):
     plan = _pool_steps(make_policy, app_pool="Orders", app_pool_dedicated=True)
-    assert not [op for op in plan.steps if isinstance(op, AssignAppPool)]
+    assert not [op for op in plan.steps if isinstance(op, (CreateAppPool, AssignAppPool))]
     assert "Orders serves this path only (iis.app_pool_dedicated), so its identity changes in place" in \
         plan.assessment.reasons

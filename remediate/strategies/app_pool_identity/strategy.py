@@ -1,10 +1,11 @@
 from remediate.core import accounts, sources
 from remediate.core.poolsettings import copied_pool_settings, copied_pool_settings_summary
-from remediate.core.versions import iis_at_least
+from remediate.core.versions import iis_at_least, uses_metabase
 from remediate.diagnosis import process_identity
 from remediate.operations import (
     Advisory,
     AssignAppPool,
+    CreateAppPool,
     Operation,
     PoolIdentityType,
     RecycleAppPool,
@@ -78,10 +79,18 @@ class AppPoolIdentity(Strategy):
         anonymous_to_pool = policy.iis.runs_as == "request"
         identity, _ = process_identity(policy, account or identity_type)
         steps: list[Operation] = []
-        if not in_place:
-            steps.append(AssignAppPool("iis", policy.iis.site, policy.iis.path, pool,
-                                       copied_settings=copied_pool_settings(policy.iis.version)))
-        steps.append(SetAppPoolIdentity("iis", pool, identity_type, account, password))
+        copied = copied_pool_settings(policy.iis.version)
+        if in_place:
+            steps.append(SetAppPoolIdentity("iis", pool, identity_type, account, password))
+        elif uses_metabase(policy.iis.version):
+            # IIS 6.0: the pool is created, copied and the path moved in one metabase task, then the identity set
+            steps.append(AssignAppPool("iis", policy.iis.site, policy.iis.path, pool, copied_settings=copied))
+            steps.append(SetAppPoolIdentity("iis", pool, identity_type, account, password))
+        else:
+            # the path moves only into a pool that already runs as the new identity
+            steps.append(CreateAppPool("iis", policy.iis.site, policy.iis.path, pool, copied))
+            steps.append(SetAppPoolIdentity("iis", pool, identity_type, account, password))
+            steps.append(AssignAppPool("iis", policy.iis.site, policy.iis.path, pool))
         if anonymous_to_pool:
             steps += set_anonymous_account(policy, "", None)
         if account and accounts.is_gmsa(account):

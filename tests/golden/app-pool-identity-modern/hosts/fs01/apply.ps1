@@ -202,11 +202,11 @@ function Invoke-RemediateRestart {
 
 try {
 
-    # ---- Task 1: iusr-gmsa-pool.5 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 5
+    # ---- Task 1: iusr-gmsa-pool.6 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 6
     # grant_share_access: share gallery = CONTOSO\gmsa-gallery$: Read
     # Follows: Microsoft Learn, "Application Pool Identities" and "Process Model Settings for an Application Pool" (pool identities on the network); Microsoft Learn, "Anonymous Authentication" (userName "" uses the pool identity); Microsoft Learn, "Process Model Settings for an Application Pool" (managed service accounts as pool identity; the empty password is common practice, not documented there)
     $task = @{
-        Id = 'iusr-gmsa-pool.5'
+        Id = 'iusr-gmsa-pool.6'
         Policy = 'iusr-gmsa-pool'
         Name = 'grant_share_access: share gallery = CONTOSO\gmsa-gallery$: Read'
         Get = {
@@ -242,11 +242,11 @@ try {
     } catch { $task.Desired = $null }
     Invoke-RemediateTask @task
 
-    # ---- Task 2: iusr-gmsa-pool.6 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 6
+    # ---- Task 2: iusr-gmsa-pool.7 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 7
     # grant_ntfs_access: folder of share gallery\images = CONTOSO\gmsa-gallery$: RX
     # Follows: Microsoft Learn, "Application Pool Identities" and "Process Model Settings for an Application Pool" (pool identities on the network); Microsoft Learn, "Anonymous Authentication" (userName "" uses the pool identity); Microsoft Learn, "Process Model Settings for an Application Pool" (managed service accounts as pool identity; the empty password is common practice, not documented there)
     $task = @{
-        Id = 'iusr-gmsa-pool.6'
+        Id = 'iusr-gmsa-pool.7'
         Policy = 'iusr-gmsa-pool'
         Name = 'grant_ntfs_access: folder of share gallery\images = CONTOSO\gmsa-gallery$: RX'
         Get = {

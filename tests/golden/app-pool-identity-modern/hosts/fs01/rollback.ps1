@@ -173,10 +173,10 @@ function Invoke-RemediateRestore {
 
 try {
 
-    # ---- Undo task 2: iusr-gmsa-pool.6 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 6
+    # ---- Undo task 2: iusr-gmsa-pool.7 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 7
     # grant_ntfs_access: folder of share gallery\images = CONTOSO\gmsa-gallery$: RX
     $task = @{
-        Id = 'iusr-gmsa-pool.6'
+        Id = 'iusr-gmsa-pool.7'
         Policy = 'iusr-gmsa-pool'
         Name = 'grant_ntfs_access: folder of share gallery\images = CONTOSO\gmsa-gallery$: RX'
         Restore = {
@@ -187,10 +187,10 @@ try {
     }
     Invoke-RemediateRestore @task
 
-    # ---- Undo task 1: iusr-gmsa-pool.5 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 5
+    # ---- Undo task 1: iusr-gmsa-pool.6 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 6
     # grant_share_access: share gallery = CONTOSO\gmsa-gallery$: Read
     $task = @{
-        Id = 'iusr-gmsa-pool.5'
+        Id = 'iusr-gmsa-pool.6'
         Policy = 'iusr-gmsa-pool'
         Name = 'grant_share_access: share gallery = CONTOSO\gmsa-gallery$: Read'
         Restore = {

@@ -293,12 +293,66 @@ function Invoke-RemediateRestart {
 try {
 
     # ---- Task 1: iusr-gmsa-pool.1 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 1
-    # assign_app_pool: Default Web Site/gallery = application pool iusr-gmsa-pool (if created: with 24 settings of the pool the path runs in)
+    # create_app_pool: application pool iusr-gmsa-pool = 24 settings of the pool Default Web Site/gallery runs in
     # Follows: Microsoft Learn, "Application Pool Identities" and "Process Model Settings for an Application Pool" (pool identities on the network); Microsoft Learn, "Anonymous Authentication" (userName "" uses the pool identity); Microsoft Learn, "Process Model Settings for an Application Pool" (managed service accounts as pool identity; the empty password is common practice, not documented there)
     $task = @{
         Id = 'iusr-gmsa-pool.1'
         Policy = 'iusr-gmsa-pool'
-        Name = 'assign_app_pool: Default Web Site/gallery = application pool iusr-gmsa-pool (if created: with 24 settings of the pool the path runs in)'
+        Name = 'create_app_pool: application pool iusr-gmsa-pool = 24 settings of the pool Default Web Site/gallery runs in'
+        Iis = $true
+        Get = {
+            Import-Module WebAdministration
+            return [ordered]@{ exists = (Test-Path -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool')) }
+        }
+        Desired = [ordered]@{ exists = $true }
+        Set = {
+            $from = Get-RemediateAppPoolOfPath -Site 'Default Web Site' -Path '/gallery'
+            if (-not (Test-Path -LiteralPath ('IIS:\AppPools\' + $from))) { throw ('the application pool ' + $from + ' that ' + 'Default Web Site/gallery' + ' runs in does not exist, so its settings cannot be copied') }
+            New-WebAppPool -Name 'iusr-gmsa-pool' | Out-Null
+            $copied = @(Copy-RemediateAppPoolSetting -From $from -To 'iusr-gmsa-pool' -Name @('managedRuntimeVersion', 'managedPipelineMode', 'enable32BitAppOnWin64', 'recycling.disallowOverlappingRotation', 'recycling.disallowRotationOnConfigChange', 'recycling.logEventOnRecycle', 'recycling.periodicRestart.time', 'recycling.periodicRestart.requests', 'recycling.periodicRestart.memory', 'recycling.periodicRestart.privateMemory', 'recycling.periodicRestart.schedule', 'processModel.idleTimeout', 'processModel.maxProcesses', 'processModel.pingingEnabled', 'processModel.pingInterval', 'processModel.pingResponseTime', 'processModel.shutdownTimeLimit', 'processModel.startupTimeLimit', 'processModel.loadUserProfile', 'processModel.logonType', 'processModel.manualGroupMembership', 'processModel.setProfileEnvironment', 'processModel.logEventOnProcessModel', 'processModel.idleTimeoutAction'))
+            $script:Current.message = 'created ' + 'iusr-gmsa-pool' + ' with the settings of ' + $from + ': ' + $(if ($copied.Count) { $copied -join '; ' } else { 'it inherits the same values' })
+        }
+    }
+    Invoke-RemediateTask @task
+
+    # ---- Task 2: iusr-gmsa-pool.2 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 2
+    # set_app_pool_identity: application pool iusr-gmsa-pool = CONTOSO\gmsa-gallery$ (gMSA: no password)
+    # Follows: Microsoft Learn, "Application Pool Identities" and "Process Model Settings for an Application Pool" (pool identities on the network); Microsoft Learn, "Anonymous Authentication" (userName "" uses the pool identity); Microsoft Learn, "Process Model Settings for an Application Pool" (managed service accounts as pool identity; the empty password is common practice, not documented there)
+    $task = @{
+        Id = 'iusr-gmsa-pool.2'
+        Policy = 'iusr-gmsa-pool'
+        Name = 'set_app_pool_identity: application pool iusr-gmsa-pool = CONTOSO\gmsa-gallery$ (gMSA: no password)'
+        Iis = $true
+        Get = {
+            Import-Module WebAdministration
+            if (-not (Test-Path -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool'))) { return $null }
+            $model = Get-ItemProperty -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool') -Name processModel
+            return [ordered]@{ identityType = [string]$model.identityType; userName = [string]$model.userName }
+        }
+        # gMSA: SpecificUser, the name ending in $, an empty password (common practice, not on Microsoft's IIS page: U)
+        Desired = [ordered]@{ identityType = 'SpecificUser'; userName = 'CONTOSO\gmsa-gallery$' }
+        # the pool can run as the gMSA only where it is installed (Microsoft Learn, "Test-ADServiceAccount")
+        Precondition = {
+            Import-Module ActiveDirectory
+            $sam = 'CONTOSO\gmsa-gallery$'.Split('\')[-1]
+            if (-not (Test-ADServiceAccount -Identity $sam)) {
+                throw (('this computer cannot use the group managed service account ' + 'CONTOSO\gmsa-gallery$' + ': a domain admin allows it (Set-ADServiceAccount -PrincipalsAllowedToRetrieveManagedPassword), then run Install-ADServiceAccount ') + $sam + ' here')
+            }
+        }
+        Set = {
+            if (-not (Test-Path -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool'))) { New-WebAppPool -Name 'iusr-gmsa-pool' | Out-Null }
+            Set-ItemProperty -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool') -Name processModel -Value @{ userName = 'CONTOSO\gmsa-gallery$'; password = ''; identityType = 'SpecificUser' }
+        }
+    }
+    Invoke-RemediateTask @task
+
+    # ---- Task 3: iusr-gmsa-pool.3 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 3
+    # assign_app_pool: Default Web Site/gallery = application pool iusr-gmsa-pool
+    # Follows: Microsoft Learn, "Application Pool Identities" and "Process Model Settings for an Application Pool" (pool identities on the network); Microsoft Learn, "Anonymous Authentication" (userName "" uses the pool identity); Microsoft Learn, "Process Model Settings for an Application Pool" (managed service accounts as pool identity; the empty password is common practice, not documented there)
+    $task = @{
+        Id = 'iusr-gmsa-pool.3'
+        Policy = 'iusr-gmsa-pool'
+        Name = 'assign_app_pool: Default Web Site/gallery = application pool iusr-gmsa-pool'
         Iis = $true
         Get = {
             Import-Module WebAdministration
@@ -340,13 +394,7 @@ try {
                 }
                 return [ordered]@{ type = 'folder'; poolExists = $poolExists }
             }
-            if (-not $now.poolExists) {
-                $from = Get-RemediateAppPoolOfPath -Site 'Default Web Site' -Path '/gallery'
-                if (-not (Test-Path -LiteralPath ('IIS:\AppPools\' + $from))) { throw ('the application pool ' + $from + ' that ' + 'Default Web Site/gallery' + ' runs in does not exist, so its settings cannot be copied') }
-                New-WebAppPool -Name 'iusr-gmsa-pool' | Out-Null
-                $copied = @(Copy-RemediateAppPoolSetting -From $from -To 'iusr-gmsa-pool' -Name @('managedRuntimeVersion', 'managedPipelineMode', 'enable32BitAppOnWin64', 'recycling.disallowOverlappingRotation', 'recycling.disallowRotationOnConfigChange', 'recycling.logEventOnRecycle', 'recycling.periodicRestart.time', 'recycling.periodicRestart.requests', 'recycling.periodicRestart.memory', 'recycling.periodicRestart.privateMemory', 'recycling.periodicRestart.schedule', 'processModel.idleTimeout', 'processModel.maxProcesses', 'processModel.pingingEnabled', 'processModel.pingInterval', 'processModel.pingResponseTime', 'processModel.shutdownTimeLimit', 'processModel.startupTimeLimit', 'processModel.loadUserProfile', 'processModel.logonType', 'processModel.manualGroupMembership', 'processModel.setProfileEnvironment', 'processModel.logEventOnProcessModel', 'processModel.idleTimeoutAction'))
-                $script:Current.message = 'created ' + 'iusr-gmsa-pool' + ' with the settings of ' + $from + ': ' + $(if ($copied.Count) { $copied -join '; ' } else { 'it inherits the same values' })
-            }
+            if (-not (Test-Path -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool'))) { New-WebAppPool -Name 'iusr-gmsa-pool' | Out-Null }
             $at = ('IIS:\Sites\' + 'Default Web Site' + '/gallery'.Replace('/', '\'))
             if ($now.type -eq 'application') {
                 Set-ItemProperty -LiteralPath $at -Name applicationPool -Value 'iusr-gmsa-pool'
@@ -361,42 +409,11 @@ try {
     }
     Invoke-RemediateTask @task
 
-    # ---- Task 2: iusr-gmsa-pool.2 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 2
-    # set_app_pool_identity: application pool iusr-gmsa-pool = CONTOSO\gmsa-gallery$ (gMSA: no password)
-    # Follows: Microsoft Learn, "Application Pool Identities" and "Process Model Settings for an Application Pool" (pool identities on the network); Microsoft Learn, "Anonymous Authentication" (userName "" uses the pool identity); Microsoft Learn, "Process Model Settings for an Application Pool" (managed service accounts as pool identity; the empty password is common practice, not documented there)
-    $task = @{
-        Id = 'iusr-gmsa-pool.2'
-        Policy = 'iusr-gmsa-pool'
-        Name = 'set_app_pool_identity: application pool iusr-gmsa-pool = CONTOSO\gmsa-gallery$ (gMSA: no password)'
-        Iis = $true
-        Get = {
-            Import-Module WebAdministration
-            if (-not (Test-Path -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool'))) { return $null }
-            $model = Get-ItemProperty -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool') -Name processModel
-            return [ordered]@{ identityType = [string]$model.identityType; userName = [string]$model.userName }
-        }
-        # gMSA: SpecificUser, the name ending in $, an empty password (common practice, not on Microsoft's IIS page: U)
-        Desired = [ordered]@{ identityType = 'SpecificUser'; userName = 'CONTOSO\gmsa-gallery$' }
-        # the pool can run as the gMSA only where it is installed (Microsoft Learn, "Test-ADServiceAccount")
-        Precondition = {
-            Import-Module ActiveDirectory
-            $sam = 'CONTOSO\gmsa-gallery$'.Split('\')[-1]
-            if (-not (Test-ADServiceAccount -Identity $sam)) {
-                throw (('this computer cannot use the group managed service account ' + 'CONTOSO\gmsa-gallery$' + ': a domain admin allows it (Set-ADServiceAccount -PrincipalsAllowedToRetrieveManagedPassword), then run Install-ADServiceAccount ') + $sam + ' here')
-            }
-        }
-        Set = {
-            if (-not (Test-Path -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool'))) { New-WebAppPool -Name 'iusr-gmsa-pool' | Out-Null }
-            Set-ItemProperty -LiteralPath ('IIS:\AppPools\' + 'iusr-gmsa-pool') -Name processModel -Value @{ userName = 'CONTOSO\gmsa-gallery$'; password = ''; identityType = 'SpecificUser' }
-        }
-    }
-    Invoke-RemediateTask @task
-
-    # ---- Task 3: iusr-gmsa-pool.3 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 3
+    # ---- Task 4: iusr-gmsa-pool.4 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 4
     # set_iis_attribute: Default Web Site/gallery: system.webServer/security/authentication/anonymousAuthentication/@userName = ""
     # Follows: Microsoft Learn, "Application Pool Identities" and "Process Model Settings for an Application Pool" (pool identities on the network); Microsoft Learn, "Anonymous Authentication" (userName "" uses the pool identity); Microsoft Learn, "Process Model Settings for an Application Pool" (managed service accounts as pool identity; the empty password is common practice, not documented there)
     $task = @{
-        Id = 'iusr-gmsa-pool.3'
+        Id = 'iusr-gmsa-pool.4'
         Policy = 'iusr-gmsa-pool'
         Name = 'set_iis_attribute: Default Web Site/gallery: system.webServer/security/authentication/anonymousAuthentication/@userName = ""'
         Iis = $true
@@ -406,10 +423,10 @@ try {
     }
     Invoke-RemediateTask @task
 
-    # ---- Task 4: iusr-gmsa-pool.7 -- done once, after the changes
+    # ---- Task 5: iusr-gmsa-pool.8 -- done once, after the changes
     # recycle_app_pool: application pool iusr-gmsa-pool
     $task = @{
-        Id = 'iusr-gmsa-pool.7'
+        Id = 'iusr-gmsa-pool.8'
         Policy = 'iusr-gmsa-pool'
         Name = 'recycle_app_pool: application pool iusr-gmsa-pool'
         Policies = @('iusr-gmsa-pool')

@@ -204,13 +204,41 @@ function Invoke-RemediateRestore {
 
 try {
 
-    # ---- Undo task 3: iusr-gmsa-pool.3 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 3
+    # ---- Undo task 4: iusr-gmsa-pool.4 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 4
     # set_iis_attribute: Default Web Site/gallery: system.webServer/security/authentication/anonymousAuthentication/@userName = ""
     $task = @{
-        Id = 'iusr-gmsa-pool.3'
+        Id = 'iusr-gmsa-pool.4'
         Policy = 'iusr-gmsa-pool'
         Name = 'set_iis_attribute: Default Web Site/gallery: system.webServer/security/authentication/anonymousAuthentication/@userName = ""'
         Restore = { param($Before) Restore-RemediateIisAttribute -Location 'Default Web Site/gallery' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'userName' -Value $Before }
+    }
+    Invoke-RemediateRestore @task
+
+    # ---- Undo task 3: iusr-gmsa-pool.3 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 3
+    # assign_app_pool: Default Web Site/gallery = application pool iusr-gmsa-pool
+    $task = @{
+        Id = 'iusr-gmsa-pool.3'
+        Policy = 'iusr-gmsa-pool'
+        Name = 'assign_app_pool: Default Web Site/gallery = application pool iusr-gmsa-pool'
+        Restore = {
+            param($Before)
+            Import-Module WebAdministration
+            $at = ('IIS:\Sites\' + 'Default Web Site' + '/gallery'.Replace('/', '\'))
+            if ([string]$Before.type -eq 'application') {
+                Set-ItemProperty -LiteralPath $at -Name applicationPool -Value ([string]$Before.applicationPool)
+            } else {
+                # it was not an application before apply.ps1
+                Remove-WebApplication -Site 'Default Web Site' -Name ('/gallery'.TrimStart('/')) -Confirm:$false
+                if ([string]$Before.type -eq 'virtualDirectory') {
+                    New-WebVirtualDirectory -Site 'Default Web Site' -Name ('/gallery'.TrimStart('/')) -PhysicalPath ([string]$Before.physicalPath) | Out-Null
+                    if ([string]$Before.userName) {
+                        Set-ItemProperty -LiteralPath $at -Name userName -Value ([string]$Before.userName)
+                        Write-Warning ('the virtual directory ' + 'Default Web Site/gallery' + ' had a Connect As account: its password was never read, set it again')
+                    }
+                }
+            }
+            if (-not $Before.poolExists) { $script:Current.message = Remove-RemediateUnusedAppPool -Name 'iusr-gmsa-pool' }
+        }
     }
     Invoke-RemediateRestore @task
 
@@ -234,29 +262,14 @@ try {
     Invoke-RemediateRestore @task
 
     # ---- Undo task 1: iusr-gmsa-pool.1 -- policy iusr-gmsa-pool, strategy app-pool-identity, step 1
-    # assign_app_pool: Default Web Site/gallery = application pool iusr-gmsa-pool (if created: with 24 settings of the pool the path runs in)
+    # create_app_pool: application pool iusr-gmsa-pool = 24 settings of the pool Default Web Site/gallery runs in
     $task = @{
         Id = 'iusr-gmsa-pool.1'
         Policy = 'iusr-gmsa-pool'
-        Name = 'assign_app_pool: Default Web Site/gallery = application pool iusr-gmsa-pool (if created: with 24 settings of the pool the path runs in)'
+        Name = 'create_app_pool: application pool iusr-gmsa-pool = 24 settings of the pool Default Web Site/gallery runs in'
         Restore = {
             param($Before)
-            Import-Module WebAdministration
-            $at = ('IIS:\Sites\' + 'Default Web Site' + '/gallery'.Replace('/', '\'))
-            if ([string]$Before.type -eq 'application') {
-                Set-ItemProperty -LiteralPath $at -Name applicationPool -Value ([string]$Before.applicationPool)
-            } else {
-                # it was not an application before apply.ps1
-                Remove-WebApplication -Site 'Default Web Site' -Name ('/gallery'.TrimStart('/')) -Confirm:$false
-                if ([string]$Before.type -eq 'virtualDirectory') {
-                    New-WebVirtualDirectory -Site 'Default Web Site' -Name ('/gallery'.TrimStart('/')) -PhysicalPath ([string]$Before.physicalPath) | Out-Null
-                    if ([string]$Before.userName) {
-                        Set-ItemProperty -LiteralPath $at -Name userName -Value ([string]$Before.userName)
-                        Write-Warning ('the virtual directory ' + 'Default Web Site/gallery' + ' had a Connect As account: its password was never read, set it again')
-                    }
-                }
-            }
-            if (-not $Before.poolExists) { $script:Current.message = Remove-RemediateUnusedAppPool -Name 'iusr-gmsa-pool' }
+            if (-not $Before.exists) { $script:Current.message = Remove-RemediateUnusedAppPool -Name 'iusr-gmsa-pool' }
         }
     }
     Invoke-RemediateRestore @task
