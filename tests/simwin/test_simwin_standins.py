@@ -61,7 +61,8 @@ def test_stand_ins_refuse_the_unknown_and_keep_their_state(tmp_path: Path) -> No
 
 
 def test_iis_stand_ins_commit_together_and_remove_pools(tmp_path: Path) -> None:
-    """A commit delay discards what it did not commit (also at a fault); processModel takes one write of several
+    """A commit delay discards what it did not commit (also a session that ends with it open after a fault, whose
+    changes the session saw pending); processModel takes one write of several
     attributes and refuses one it does not simulate; a pool's applications are found by the documented filter."""
     done = subprocess.run([str(pwsh()), "-NoProfile", "-NonInteractive", "-File",
                            str(HERE / "Test-SimWinIisStandIns.ps1"), str(HERE), str(tmp_path)],
@@ -70,5 +71,5 @@ def test_iis_stand_ins_commit_together_and_remove_pools(tmp_path: Path) -> None:
     got = json.loads(done.stdout.strip().splitlines()[-1])
     assert got.pop("fault").startswith("simwin: injected fault at change 2")
     assert got.pop("unknown") == "simwin: processModel.idleTimeout is not simulated"
-    assert got == {"computer": "WEB11", "users": 1, "discarded": "C:\\a", "uncommitted": "C:\\a",
+    assert got == {"computer": "WEB11", "users": 1, "discarded": "C:\\a", "pending": "\\\\fs01\\a", "uncommitted": "C:\\a",
                    "identity": "SpecificUser CONTOSO\\x$", "removed": True}

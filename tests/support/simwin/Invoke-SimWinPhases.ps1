@@ -29,6 +29,7 @@ function Invoke-SimWinScript {
     } catch {
         $errorText = [string]$_.Exception.Message
     }
+    Close-SimWinSession
     $result = $null
     $marker = @($lines | Where-Object { $_.StartsWith('REMEDIATE-RESULT ') })
     if ($marker.Count -gt 0) { $result = $marker[-1].Substring(17) | ConvertFrom-Json -AsHashtable }

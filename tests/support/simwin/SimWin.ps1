@@ -27,13 +27,18 @@ function Initialize-SimWin {
 
 function Step-SimWinWrite {
     # Every stand-in that changes the state calls this first: it counts writes and injects the fault. A fault
-    # inside an open commit delay discards the IIS changes made since it opened (they were never committed).
+    # inside an open commit delay leaves the delay open, as IIS does: the script must discard it
+    # (Stop-WebCommitDelay -Commit $false), or the session ends with it uncommitted (Close-SimWinSession).
     param([string] $What)
     $global:SimWinWrites++
     if ($global:SimWinFaultAt -gt 0 -and $global:SimWinWrites -eq $global:SimWinFaultAt) {
-        if ($null -ne $global:SimWinCommitDelay) { $global:SimWin['iis'] = $global:SimWinCommitDelay; $global:SimWinCommitDelay = $null }
         throw ('simwin: injected fault at change ' + $global:SimWinWrites + ' (' + $What + ')')
     }
+}
+
+function Close-SimWinSession {
+    # The end of a script's PowerShell session: IIS changes of a commit delay still open were never committed.
+    if ($null -ne $global:SimWinCommitDelay) { $global:SimWin['iis'] = $global:SimWinCommitDelay; $global:SimWinCommitDelay = $null }
 }
 
 function Get-SimWinSection {
@@ -300,7 +305,9 @@ function Set-ItemProperty {
 
 function Get-WebConfigurationProperty {
     # "Get-WebConfigurationProperty" (WebAdministration): an enum attribute comes back as a string,
-    # any other as a ConfigurationAttribute object whose .Value is the effective value.
+    # any other as a ConfigurationAttribute object whose .Value is the effective value: set at the location,
+    # else at the nearest location above it (Default Web Site for Default Web Site/a), else at the server
+    # level (Microsoft Learn, "Getting Started with Configuration in IIS": settings merge down the URL path).
     [CmdletBinding()]
     param([Parameter(Mandatory)] [string] $PSPath, [string] $Location, [Parameter(Mandatory)] [string] $Filter,
           [Parameter(Mandatory)] [string] $Name)
@@ -308,11 +315,18 @@ function Get-WebConfigurationProperty {
     $defaults = (Get-SimWinSection @('iis', 'defaults'))[$Filter]
     if ($null -eq $defaults -or -not $defaults.ContainsKey($Name)) { throw ('simwin: attribute ' + $Filter + '/@' + $Name + ' has no schema default in the state') }
     $value = $defaults[$Name]
-    $here = (Get-SimWinSection @('iis', 'config', $Location))[$Filter]
-    if ($null -ne $here -and $here.ContainsKey($Name)) { $value = $here[$Name] }
+    $fromDefault = $true
+    $config = Get-SimWinSection @('iis', 'config')
+    $parts = @(([string]$Location).Split('/') | Where-Object { $_ })
+    for ($count = $parts.Count; $count -ge 1; $count--) {
+        $at = $parts[0..($count - 1)] -join '/'
+        $section = $null
+        if ($config.ContainsKey($at)) { $section = $config[$at][$Filter] }
+        if ($null -ne $section -and $section.ContainsKey($Name)) { $value = $section[$Name]; $fromDefault = $false; break }
+    }
     $enums = @('logonMethod', 'identityType', 'sslFlags')  # enum and flags attributes come back as strings
     if ($enums -contains $Name) { return [string]$value }
-    return [pscustomobject]@{ Name = $Name; Value = $value; IsInheritedFromDefaultValue = ($null -eq $here -or -not $here.ContainsKey($Name)) }
+    return [pscustomobject]@{ Name = $Name; Value = $value; IsInheritedFromDefaultValue = $fromDefault }
 }
 
 function Set-WebConfigurationProperty {

@@ -15,6 +15,8 @@ $global:SimWinFaultAt = 2
 Start-WebCommitDelay
 Set-ItemProperty -LiteralPath 'IIS:\Sites\Default Web Site\a' -Name physicalPath -Value '\\fs01\a'
 try { Set-ItemProperty -LiteralPath 'IIS:\Sites\Default Web Site\a' -Name applicationPool -Value 'p2' } catch { $out.fault = $_.Exception.Message }
+$out.pending = $SimWin.iis.paths['Default Web Site/a'].physicalPath
+Close-SimWinSession
 $out.uncommitted = $SimWin.iis.paths['Default Web Site/a'].physicalPath
 $global:SimWinFaultAt = 0
 Set-ItemProperty -LiteralPath 'IIS:\AppPools\p1' -Name processModel -Value @{ userName = 'CONTOSO\x$'; password = ''; identityType = 'SpecificUser' }

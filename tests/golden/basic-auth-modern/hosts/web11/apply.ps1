@@ -171,20 +171,21 @@ function Remove-RemediateUnusedAppPool {
 
 function Invoke-RemediateIisCommit {
     # Runs IIS configuration changes that only work together as one commit: Start-WebCommitDelay, the
-    # changes, Stop-WebCommitDelay -Commit $true (Microsoft Learn, "Stop-WebCommitDelay"); a change that
-    # throws leaves the delay uncommitted, so none of them is written. Windows Server 2008 R2's
-    # WebAdministration names them Begin-/End-WebCommitDelay (Microsoft Learn, "Begin-WebCommitDelay").
+    # changes, Stop-WebCommitDelay -Commit $true (Microsoft Learn, "Stop-WebCommitDelay"). When a change
+    # throws, the delay is closed with -Commit $false, which discards the group: left open, the next group's
+    # commit would write the failed group's first changes too. Windows Server 2008 R2's WebAdministration
+    # names them Begin-/End-WebCommitDelay (Microsoft Learn, "Begin-WebCommitDelay").
     param([Parameter(Mandatory = $true)] [scriptblock] $Change)
     Import-Module WebAdministration
-    if (Get-Command -Name Start-WebCommitDelay -ErrorAction SilentlyContinue) {
-        Start-WebCommitDelay
+    $modern = [bool](Get-Command -Name Start-WebCommitDelay -ErrorAction SilentlyContinue)
+    if ($modern) { Start-WebCommitDelay } else { Begin-WebCommitDelay }
+    try {
         & $Change
-        Stop-WebCommitDelay -Commit $true
-        return
+    } catch {
+        if ($modern) { Stop-WebCommitDelay -Commit $false } else { End-WebCommitDelay -Commit $false }
+        throw
     }
-    Begin-WebCommitDelay
-    & $Change
-    End-WebCommitDelay -Commit $true
+    if ($modern) { Stop-WebCommitDelay -Commit $true } else { End-WebCommitDelay -Commit $true }
 }
 
 function Save-RemediateBefore {
