@@ -26,7 +26,6 @@ CHECKS = ("check_changes_nothing", "check_reports_what_apply_does", "apply_succe
 EFFECTS = (("iis", "backups"),)
 
 # Known defects of today's goldens (the to-do for the script fixes); strict, so a fix must remove its line.
-CHECK_OMITS_RESTART = "check mode does not report the recycle that apply then does (restarts follow only real changes)"
 AUTH = "/iis/config/Default Web Site/{}/system.webServer/security/authentication/"
 LANMAN = "/registry/HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters/"
 SID = {"anonymous": "S-1-5-7", "svc-reports": "S-1-5-21-1004336348-1177238915-682003330-1104",
@@ -125,9 +124,7 @@ INTENDED: dict[tuple[str, str], dict[str, Any]] = {
 # Hosts whose script only advises (T-SQL for a DBA): apply changes nothing there, so no fault can be injected.
 ADVICE_ONLY = {("grant-access-sql", "sql01")}
 
-KNOWN: dict[tuple[str, str, str], str] = {
-    ("app-pool-identity-modern", "web11", "check_reports_what_apply_does"): CHECK_OMITS_RESTART,
-}
+KNOWN: dict[tuple[str, str, str], str] = {}
 
 
 def _cases() -> list[Any]:
@@ -266,3 +263,20 @@ def test_a_fault_never_leaves_settings_half_changed(bundle: str, host: str) -> N
     assert len(faults) > 1
     for name in faults:
         assert group(phases[name]["state"]) in allowed, f"{name}: {group(phases[name]['state'])}"
+
+
+# Restarts and recycles as check mode reports them: what apply then does, or says it needs (issue 17, defect 7).
+CHECK_RESTARTS = {
+    ("app-pool-identity-modern", "web11", "iusr-gmsa-pool.7"): (True, "would recycle the application pool "
+                                                                      "iusr-gmsa-pool (check mode)"),
+    ("null-session-share-modern", "fs01", "legacy-null-session-share.4"): (
+        False, "would need to restart the service LanmanServer: run with -Restart"),
+}
+
+
+@pytest.mark.parametrize(("bundle", "host", "task"), sorted(CHECK_RESTARTS),
+                         ids=["-".join(case) for case in sorted(CHECK_RESTARTS)])
+def test_check_reports_restarts(bundle: str, host: str, task: str) -> None:
+    check = run_bundle(GOLDEN / bundle)[host]["check"]
+    found = {t["id"]: (t["changed"], t["message"]) for t in check["result"]["tasks"]}
+    assert found[task] == CHECK_RESTARTS[(bundle, host, task)]

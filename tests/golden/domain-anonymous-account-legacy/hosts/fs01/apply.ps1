@@ -168,7 +168,12 @@ function Invoke-RemediateTask {
         $result.after = $Desired
         if (Test-RemediateEqual $before $Desired) { return }
         $result.changed = $true
-        if ($script:CheckMode) { $result.message = 'would change (check mode)'; return }
+        if ($script:CheckMode) {
+            # what apply would change decides its restarts and recycles, which check mode reports too
+            $script:ChangedPolicies[$Policy] = $true
+            $result.message = 'would change (check mode)'
+            return
+        }
         Save-RemediateBefore -Id $Id -Value $before
     }
     if ($Iis) { Backup-RemediateIis }
@@ -185,19 +190,21 @@ function Invoke-RemediateAdvice {
 }
 
 function Invoke-RemediateRestart {
-    # Once, at the end, and only for policies whose tasks changed something in this run.
+    # Once, at the end, and only for policies whose tasks changed something in this run (in check mode: would
+    # change). $Does says what it does ("recycle the application pool X"), for check mode's report.
     param([string] $Id, [string] $Policy, [string] $Name, [string[]] $Policies, [switch] $Disruptive,
-          [scriptblock] $Action)
+          [string] $Does, [scriptblock] $Action)
     $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
     $needed = @($Policies | Where-Object { $script:ChangedPolicies.ContainsKey($_) }).Count -gt 0
     if (-not $needed) { $result.message = 'not needed: nothing changed'; return }
-    if ($script:CheckMode) { $result.changed = $true; $result.message = 'would restart (check mode)'; return }
     if ($Disruptive -and -not $Restart) {
-        $result.message = 'restart needed: run again with -Restart, or restart it in a maintenance window'
+        $result.message = 'needed: run again with -Restart to ' + $Does + ', or do it in a maintenance window'
+        if ($script:CheckMode) { $result.message = 'would need to ' + $Does + ': run with -Restart' }
         return
     }
-    & $Action
     $result.changed = $true
+    if ($script:CheckMode) { $result.message = 'would ' + $Does + ' (check mode)'; return }
+    & $Action
 }
 
 try {
