@@ -268,8 +268,10 @@ FIELDS_USED = {"null-session-share": {"share"}, "logon-method": {"site", "path"}
 
 def allowed_strings(values: sc.HostileValues, plan: Plan) -> set[str]:
     """The exact strings a policy value may appear in: the value itself, or the derived values the
-    conventions document (the `Site/path` location, the UNC path, the task's label)."""
-    names = {task.name for script in host_scripts([plan]) for task in script.tasks + script.restarts}
+    conventions document (the `Site/path` location, the UNC path, the task's label and the key of its
+    before-value, Task.state_key)."""
+    tasks = [task for script in host_scripts([plan]) for task in script.tasks + script.restarts]
+    names = {task.name for task in tasks} | {task.state_key for task in tasks if task.state_key}
     account = plan.policy.access.account or ""
     if account and "\\" not in account:       # a local account, as each computer qualifies it
         names |= {account, *(f"{host.upper()}\\{account}" for host in (plan.policy.iis.host,

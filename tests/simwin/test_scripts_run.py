@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from support.simwin.runner import initial, pwsh, run_bundle, script_hosts
+from support.simwin.runner import flat, initial, pwsh, run_bundle, script_hosts
 
 GOLDEN = Path(__file__).parent.parent / "golden"
 pytestmark = [pytest.mark.pwsh, pytest.mark.skipif(pwsh() is None, reason="pwsh is not on PATH (.ci/run installs it)")]
 
 CHECKS = ("check_changes_nothing", "check_reports_what_apply_does", "apply_succeeds", "apply_again_changes_nothing",
-          "rollback_restores_original", "fault_then_rollback_restores_original")
+          "rollback_restores_original", "fault_then_rollback_restores_original", "failed_undo_stops_no_other_undo")
 
 # Effects no rollback can or should undo: a backup taken, a restart or recycle done.
 EFFECTS = (("iis", "backups"),)
@@ -153,15 +153,9 @@ def _without_effects(state: dict[str, Any]) -> dict[str, Any]:
     return state
 
 
-def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(value, dict):
-        return {k: v for key, item in value.items() for k, v in _flat(item, f"{prefix}/{key}").items()}
-    return {prefix: value}
-
-
 def _assert_same_state(actual: dict[str, Any], expected: dict[str, Any], what: str) -> None:
     """Equal documents, or a message naming each path that differs (actual vs expected)."""
-    got, want = _flat(actual), _flat(expected)
+    got, want = flat(actual), flat(expected)
     differences = [f"{path}: {got.get(path, '<absent>')!r} != {want.get(path, '<absent>')!r}"
                    for path in sorted(set(got) | set(want)) if got.get(path, "<absent>") != want.get(path, "<absent>")]
     assert not differences, f"{what}: " + "; ".join(differences)
@@ -201,7 +195,7 @@ def test_phase(bundle: str, host: str, check: str) -> None:
     elif check == "apply_succeeds":
         _assert_ran(phases["apply"])
         assert _changed(phases["apply"]), "apply reported no change"
-        reached = _flat(phases["apply"]["state"])
+        reached = flat(phases["apply"]["state"])
         intended = INTENDED[(bundle, host)]
         assert {path: reached.get(path, "<absent>") for path in intended} == intended
     elif check == "apply_again_changes_nothing":
@@ -216,6 +210,20 @@ def test_phase(bundle: str, host: str, check: str) -> None:
         _assert_ran(phases["rollback"])
         _assert_same_state(_without_effects(phases["rollback"]["state"]), _without_effects(start),
                            "rollback left a state other than the original")
+    elif check == "failed_undo_stops_no_other_undo":
+        if "undo_fault" not in phases:
+            pytest.skip("rollback makes fewer than two changes: no undo comes after a failed one")
+        _assert_ran(phases["rollback"])
+        failed, whole = phases["undo_fault"], phases["rollback"]
+        assert failed["exit"] == 1 and len(_failures(failed)) == 1, _failures(failed)
+        # every undo ran and reported, and each undo but the failed one did what it does in a whole rollback
+        assert [t["id"] for t in failed["result"]["tasks"]] == [t["id"] for t in whole["result"]["tasks"]]
+        failed_id = next(t["id"] for t in failed["result"]["tasks"] if t["failed"])
+        assert _changed(failed) - {failed_id} == _changed(whole) - {failed_id}
+        _assert_ran(phases["undo_fault_again"])
+        assert _changed(phases["undo_fault_again"]) == {failed_id}
+        _assert_same_state(_without_effects(phases["undo_fault_again"]["state"]), _without_effects(start),
+                           "rollback run again after a failed undo left a state other than the original")
     else:
         faults = sorted(int(name[5:]) for name in phases if name.startswith("fault") and name[5:].isdigit())
         assert bool(faults) != ((bundle, host) in ADVICE_ONLY), "apply made no change to inject a fault into"
@@ -256,7 +264,7 @@ def test_a_fault_never_leaves_settings_half_changed(bundle: str, host: str) -> N
     prefix, also = TOGETHER[(bundle, host)]
 
     def group(state: dict[str, Any]) -> dict[str, Any]:
-        return {path[len(prefix):]: value for path, value in _flat(state).items() if path.startswith(prefix)}
+        return {path[len(prefix):]: value for path, value in flat(state).items() if path.startswith(prefix)}
 
     allowed = [group(phases["apply"]["state"]), group(initial(host))] + ([also] if also else [])
     faults = [name for name in phases if name.startswith("fault") and name[5:].isdigit()]
