@@ -45,9 +45,17 @@ class Operation:
     languages: ClassVar[tuple[str, ...]] = ("powershell", "vbscript")
     # apply.ps1's -Restart switch lets the step itself restart what it changed (not a restart task)
     uses_restart_switch: ClassVar[bool] = False
+    # it sets a password that cannot be read back (apply.ps1's -UpdatePassword sets it again)
+    writes_password: ClassVar[bool] = False
 
     def target(self) -> str:
         raise NotImplementedError
+
+    def state_key(self) -> str | None:
+        """The setting it changes, as the scripts save its before-value: the same for every policy, strategy and
+        step that changes it, so the first value saved (the one before remediate) is the one rollback restores.
+        None for an operation that saves nothing (advice, restarts)."""
+        return None
 
     def value(self) -> str:
         return ""
@@ -77,6 +85,9 @@ class SetIisAttribute(Operation):
     oldest_windows: ClassVar[str] = "2008"
     summary: ClassVar[str] = "set an IIS 7+ configuration attribute at a location"
 
+    def state_key(self) -> str:
+        return f"iis:{self.location}:{self.section}:{self.attribute}"
+
     def target(self) -> str:
         return f"{self.location}: {self.section}/@{self.attribute}"
 
@@ -97,6 +108,9 @@ class SetMetabaseProperty(Operation):
     oldest_windows: ClassVar[str] = "nt4"
     summary: ClassVar[str] = "set an IIS 4.0-6.0 metabase property"
 
+    def state_key(self) -> str:
+        return f"metabase:{self.site}{self.path.rstrip('/')}:{self.name}"
+
     def target(self) -> str:
         return f"IIS://localhost/W3SVC/<{self.site}>/Root{self.path.rstrip('/')}: {self.name}"
 
@@ -113,6 +127,9 @@ class SetRegistryValue(Operation):
     kind: ClassVar[str] = "set_registry_value"
     oldest_windows: ClassVar[str] = "nt4"
     summary: ClassVar[str] = "set a registry value"
+
+    def state_key(self) -> str:
+        return f"registry:{self.key}:{self.name}"
 
     def target(self) -> str:
         return f"{self.key}\\{self.name} ({self.type})"
@@ -133,6 +150,9 @@ class AppendRegistryValue(Operation):
     oldest_windows: ClassVar[str] = "nt4"
     summary: ClassVar[str] = "append an entry to a multi-string registry value"
 
+    def state_key(self) -> str:
+        return f"registry:{self.key}:{self.name}"
+
     def target(self) -> str:
         return f"{self.key}\\{self.name} (multi_string)"
 
@@ -148,6 +168,9 @@ class GrantShareAccess(Operation):
     kind: ClassVar[str] = "grant_share_access"
     oldest_windows: ClassVar[str] = "2012"   # Grant-SmbShareAccess; older servers get an advisory
     summary: ClassVar[str] = "grant an account access to a share"
+
+    def state_key(self) -> str:
+        return f"share:{self.share}:{self.account}"
 
     def target(self) -> str:
         return f"share {self.share}"
@@ -171,6 +194,9 @@ class GrantNtfsAccess(Operation):
     oldest_windows: ClassVar[str] = "2003"   # icacls
     summary: ClassVar[str] = "grant an account NTFS rights on a shared folder"
 
+    def state_key(self) -> str:
+        return f"ntfs:{self.target()}:{self.account}"
+
     def target(self) -> str:
         sub = f"\\{self.subpath}" if self.subpath else ""
         return f"folder of share {self.share}{sub}"
@@ -190,6 +216,9 @@ class GrantSqlLogin(Operation):
     oldest_windows: ClassVar[str] = "nt4"
     summary: ClassVar[str] = "grant a Windows login on SQL Server (T-SQL for the DBA)"
 
+    def state_key(self) -> str:
+        return f"sql:{self.server}:{self.login}"
+
     def target(self) -> str:
         return f"SQL Server on {self.server}"
 
@@ -206,13 +235,17 @@ class CreateLocalAccount(Operation):
     password: SecretRef
     kind: ClassVar[str] = "create_local_account"
     oldest_windows: ClassVar[str] = "nt4"    # ADSI WinNT provider
+    writes_password: ClassVar[bool] = True
     summary: ClassVar[str] = "create or update a local account and its password"
+
+    def state_key(self) -> str:
+        return f"account:{self.name}"
 
     def target(self) -> str:
         return f"local account {self.name}"
 
     def value(self) -> str:
-        return f"password {show(self.password)} (set on every run: it cannot be read back)"
+        return f"password {show(self.password)} (set when created: it cannot be read back)"
 
 
 @dataclass(frozen=True)
@@ -226,7 +259,11 @@ class SetComPlusIdentity(Operation):
     kind: ClassVar[str] = "set_complus_identity"
     oldest_windows: ClassVar[str] = "2000"   # COMAdmin; NT 4.0's MTS gets an advisory
     uses_restart_switch: ClassVar[bool] = True   # shuts the application down so it restarts as the identity
+    writes_password: ClassVar[bool] = True
     summary: ClassVar[str] = "set a COM+ application's identity"
+
+    def state_key(self) -> str:
+        return f"complus:{self.application or self.component}:Identity"
 
     def target(self) -> str:
         if self.application:
@@ -234,7 +271,7 @@ class SetComPlusIdentity(Operation):
         return f"COM+ server application holding {self.component}"
 
     def value(self) -> str:
-        return f"{self.account} with {show(self.password)} (set on every run: it cannot be read back)"
+        return f"{self.account} with {show(self.password)} (set with the identity: it cannot be read back)"
 
 
 @dataclass(frozen=True)
@@ -246,6 +283,9 @@ class SetAppPoolIdentity(Operation):
     kind: ClassVar[str] = "set_app_pool_identity"
     oldest_windows: ClassVar[str] = "2003"
     summary: ClassVar[str] = "set an application pool's identity (built-in, account or gMSA)"
+
+    def state_key(self) -> str:
+        return f"pool:{self.pool}:processModel"
 
     def target(self) -> str:
         return f"application pool {self.pool}"
@@ -272,6 +312,9 @@ class CreateAppPool(Operation):
     summary: ClassVar[str] = "create an application pool with the settings of the pool a path runs in"
     languages: ClassVar[tuple[str, ...]] = ("powershell",)     # IIS 6.0's assign_app_pool creates and copies itself
 
+    def state_key(self) -> str:
+        return f"pool:{self.pool}:exists"
+
     def target(self) -> str:
         return f"application pool {self.pool}"
 
@@ -292,6 +335,9 @@ class AssignAppPool(Operation):
     kind: ClassVar[str] = "assign_app_pool"
     oldest_windows: ClassVar[str] = "2003"
     summary: ClassVar[str] = "assign a path to a dedicated application pool (created if missing)"
+
+    def state_key(self) -> str:
+        return f"application:{self.site}{self.path.rstrip('/')}:applicationPool"
 
     def target(self) -> str:
         return f"{self.site}{self.path}"
@@ -316,6 +362,9 @@ class SetVirtualDirectory(Operation):
     oldest_windows: ClassVar[str] = "nt4"
     summary: ClassVar[str] = "point a virtual directory at a share with a Connect As account"
 
+    def state_key(self) -> str:
+        return f"vdir:{self.site}{self.path.rstrip('/')}"
+
     def target(self) -> str:
         return f"{self.site}{self.path}"
 
@@ -330,6 +379,9 @@ class RequireSsl(Operation):
     kind: ClassVar[str] = "require_ssl"
     oldest_windows: ClassVar[str] = "nt4"
     summary: ClassVar[str] = "require SSL/TLS on a path"
+
+    def state_key(self) -> str:
+        return f"iis:{self.site}{self.path.rstrip('/')}:system.webServer/security/access:sslFlags"
 
     def target(self) -> str:
         return f"{self.site}{self.path}"
@@ -346,6 +398,9 @@ class RegisterSpn(Operation):
     oldest_windows: ClassVar[str] = "2008"   # setspn -S
     languages: ClassVar[tuple[str, ...]] = ("powershell",)     # domain/apply.ps1 only
     summary: ClassVar[str] = "register a service principal name on an account"
+
+    def state_key(self) -> str:
+        return f"spn:{self.account}:{self.spn}"
 
     def target(self) -> str:
         return f"account {self.account}"
@@ -372,6 +427,9 @@ class ConfigureDelegation(Operation):
     languages: ClassVar[tuple[str, ...]] = ("powershell",)     # ActiveDirectory module: domain/apply.ps1 only
     summary: ClassVar[str] = "configure Kerberos constrained delegation (RBCD or classic KCD)"
 
+    def state_key(self) -> str:
+        return f"delegation:{self.mode}:{self.target()}"
+
     def target(self) -> str:
         return self.back_end if self.mode == "rbcd" else self.front_end
 
@@ -387,6 +445,9 @@ class EnableLogonAuditing(Operation):
     kind: ClassVar[str] = "enable_logon_auditing"
     oldest_windows: ClassVar[str] = "nt4"    # auditpol from 2008; secedit / Local Security Policy before
     summary: ClassVar[str] = "audit logon success and failure (events 4624/4625, 528/529/540)"
+
+    def state_key(self) -> str:
+        return "audit:Logon"
 
     def target(self) -> str:
         return "audit policy: Logon"

@@ -26,7 +26,8 @@ ORDER = {
 # The libraries a library calls (included with it).
 CALLS: dict[str, dict[str, tuple[str, ...]]] = {
     "powershell": {"tasks": ("results", "state"), "accounts": ("secrets",), "complus": ("secrets",),
-                   "passwords": ("secrets",), "iis": ("passwords",), "apppools": ("iis",)},
+                   "passwords": ("secrets",), "iis": ("passwords",), "secrets": ("results",),
+                   "apppools": ("iis",)},
     "vbscript": {"apppools": ("metabase",), "audit": ("tools",), "ntfs": ("tools", "wmi"), "registry": ("wmi",),
                  "services": ("wmi",)},
 }
@@ -43,7 +44,7 @@ KINDS: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
                    "set_complus_identity": (("complus", "secrets"), ("complus",)),
                    "set_app_pool_identity": (("passwords", "secrets"), ("iis",)),
                    "create_app_pool": (("apppools",), ("iis",)), "assign_app_pool": ((), ("iis",)),
-                   "set_virtual_directory": (("iis", "passwords", "secrets"), ("iis",))},
+                   "set_virtual_directory": (("iis", "passwords", "secrets", "accounts"), ("iis",))},
     "vbscript": {
         "append_registry_value": (("registry",), ("registry",)),
         "set_registry_value": (("registry",), ("registry",)),

@@ -38,6 +38,11 @@ class Task:
         return self.op.kind
 
     @property
+    def state_key(self) -> str | None:
+        """The key its before-value is saved under (Operation.state_key)."""
+        return self.op.state_key()
+
+    @property
     def name(self) -> str:
         value = self.op.value()
         return f"{self.op.kind}: {self.op.target()}" + (f" = {value}" if value else "")
@@ -67,6 +72,11 @@ class HostScript:
                 param = SecretParameter.of(task.policy, ref)
                 found.setdefault(param.name, param)
         return list(found.values())
+
+    @property
+    def writes_passwords(self) -> bool:
+        """A task sets a password that cannot be read back: apply.ps1 takes -UpdatePassword to set it again."""
+        return any(t.op.writes_password and not t.op.gives_advice(self.windows) for t in self.tasks)
 
     def libraries(self, script_kind: str) -> list[str]:
         """The script libraries its apply or rollback script includes (remediate.render.libraries)."""

@@ -69,6 +69,10 @@ CMDLETS: dict[str, set[str]] = {
     "ConvertTo-Json": {"InputObject", "Depth", "Compress"},
     # https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/convertfrom-json?view=powershell-5.1
     "ConvertFrom-Json": {"InputObject"},
+    # https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/add-type?view=powershell-5.1
+    "Add-Type": {"TypeDefinition", "Language", "ReferencedAssemblies", "CodeDomProvider", "CompilerParameters",
+                 "OutputAssembly", "OutputType", "PassThru", "IgnoreWarnings", "Name", "Namespace", "MemberDefinition",
+                 "UsingNamespace", "Path", "LiteralPath", "AssemblyName"},
     # https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/read-host?view=powershell-5.1
     "Read-Host": {"Prompt", "AsSecureString"},
     # https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/get-date?view=powershell-5.1

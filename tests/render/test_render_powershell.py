@@ -268,8 +268,10 @@ FIELDS_USED = {"null-session-share": {"share"}, "logon-method": {"site", "path"}
 
 def allowed_strings(values: sc.HostileValues, plan: Plan) -> set[str]:
     """The exact strings a policy value may appear in: the value itself, or the derived values the
-    conventions document (the `Site/path` location, the UNC path, the task's label)."""
-    names = {task.name for script in host_scripts([plan]) for task in script.tasks + script.restarts}
+    conventions document (the `Site/path` location, the UNC path, the task's label and the key of its
+    before-value, Task.state_key)."""
+    tasks = [task for script in host_scripts([plan]) for task in script.tasks + script.restarts]
+    names = {task.name for task in tasks} | {task.state_key for task in tasks if task.state_key}
     account = plan.policy.access.account or ""
     if account and "\\" not in account:       # a local account, as each computer qualifies it
         names |= {account, *(f"{host.upper()}\\{account}" for host in (plan.policy.iis.host,
@@ -464,3 +466,11 @@ def test_no_secret_reaches_a_native_program_command_line():
             text = lines[call.line - 1].lower()
             assert "secret" not in text and not any(f"${n}" in text for n in secret_names), (path, call.line)
     assert checked, "the examples call native programs"
+
+
+def test_every_operation_that_saves_a_before_value_names_its_setting():
+    """A task's Key is its operation's state_key(): one left at the base class's None would save every such
+    operation's before-value under the same key."""
+    from remediate.operations import OPERATION_KINDS, Advisory, Operation, RecycleAppPool, RestartService
+    saving = [kind for kind in OPERATION_KINDS if kind not in (Advisory, RecycleAppPool, RestartService)]
+    assert [kind.__name__ for kind in saving if kind.state_key is Operation.state_key] == []

@@ -24,11 +24,6 @@ pytestmark = [pytest.mark.pwsh, pytest.mark.skipif(pwsh() is None, reason="pwsh 
 
 # Today's findings by rule: the to-do for the script fixes (strict: a fixed rule must leave this list).
 KNOWN = {
-    "PSUseShouldProcessForStateChangingFunctions": "Set-RemediateIisAttribute and Start-RemediateTask (46 scripts "
-                                                   "each) lack SupportsShouldProcess",
-    "PSReviewUnusedParameter": "-Restart (23 scripts), the password parameters (read only inside task script "
-                               "blocks) and $Before in two Restore blocks are reported unused",
-    "PSUseSingularNouns": "Backup-RemediateIis (23 scripts): 'Iis' is read as a plural",
     "PSAvoidUsingWMICmdlet": "Get-WmiObject Win32_Share (Get-CimInstance is in Windows PowerShell 5.1 and 7)",
 }
 

@@ -28,8 +28,10 @@ function New-RemediateLocalAccount {
     # Create('user'), SetPassword and UserFlags through the WinNT provider. The default flags are
     # ADS_UF_SCRIPT 0x1 + ADS_UF_NORMAL_ACCOUNT 0x200 + ADS_UF_DONT_EXPIRE_PASSWD 0x10000: the
     # password never expires (Microsoft Learn, "Password Never Expires (WinNT Provider)").
+    [CmdletBinding(SupportsShouldProcess = $true)]
     param([Parameter(Mandatory = $true)] [string] $Name, [Parameter(Mandatory = $true)] [securestring] $Password,
           [int] $Flags = 0x10201)
+    if (-not $PSCmdlet.ShouldProcess($Name, 'create the local account')) { return }
     $computer = [ADSI]('WinNT://' + $env:COMPUTERNAME + ',computer')
     $user = $computer.Create('user', $Name)
     $user.SetPassword((ConvertFrom-RemediateSecret $Password))
@@ -40,7 +42,9 @@ function New-RemediateLocalAccount {
 
 function Set-RemediateLocalAccountPassword {
     # SetPassword through the WinNT provider; a local password can never be read back.
+    [CmdletBinding(SupportsShouldProcess = $true)]
     param([Parameter(Mandatory = $true)] [string] $Name, [Parameter(Mandatory = $true)] [securestring] $Password)
+    if (-not $PSCmdlet.ShouldProcess($Name, 'set the password of the local account')) { return }
     $user = [ADSI](Get-RemediateLocalUserPath $Name)
     $user.SetPassword((ConvertFrom-RemediateSecret $Password))
     $user.SetInfo()
@@ -48,7 +52,23 @@ function Set-RemediateLocalAccountPassword {
 
 function Remove-RemediateLocalAccount {
     # The computer object's Delete('user', name) through the WinNT provider.
+    [CmdletBinding(SupportsShouldProcess = $true)]
     param([Parameter(Mandatory = $true)] [string] $Name)
+    if (-not $PSCmdlet.ShouldProcess($Name, 'remove the local account')) { return }
     $computer = [ADSI]('WinNT://' + $env:COMPUTERNAME + ',computer')
     $computer.Delete('user', $Name)
+}
+
+function Test-RemediateCredential {
+    # Whether the password is the account's, asked of its domain (DOMAIN\name) or of this computer (a local name)
+    # without a logon: PrincipalContext.ValidateCredentials, which takes the bare user name (Microsoft Learn,
+    # "PrincipalContext.ValidateCredentials Method").
+    param([Parameter(Mandatory = $true)] [string] $Account, [Parameter(Mandatory = $true)] [securestring] $Password)
+    Add-Type -AssemblyName System.DirectoryServices.AccountManagement
+    $domain, $user = '.', $Account
+    if ($Account.Contains('\')) { $domain, $user = $Account.Split('\', 2) }
+    $type = [System.DirectoryServices.AccountManagement.ContextType]::Domain
+    if ($domain -eq '.' -or $domain -eq $env:COMPUTERNAME) { $type = [System.DirectoryServices.AccountManagement.ContextType]::Machine; $domain = $env:COMPUTERNAME }
+    $context = New-Object System.DirectoryServices.AccountManagement.PrincipalContext($type, $domain)
+    try { return $context.ValidateCredentials($user, (ConvertFrom-RemediateSecret $Password)) } finally { $context.Dispose() }
 }

@@ -33,9 +33,11 @@ function Get-RemediateComPlusIdentity {
 function Set-RemediateComPlusIdentity {
     # Identity and Password together, then SaveChanges; -Shutdown stops the running application so that its
     # next activation runs as the new identity (ShutdownApplication, Microsoft Learn, "COMAdminCatalog object").
+    [CmdletBinding(SupportsShouldProcess = $true)]
     param([string] $ProgId, [string] $Application, [Parameter(Mandatory = $true)] [string] $Identity,
           [securestring] $Password, [switch] $Shutdown)
     $found = Find-RemediateComPlusApplication -ProgId $ProgId -Application $Application
+    if (-not $PSCmdlet.ShouldProcess([string]$found.application.Name, 'set the identity to ' + $Identity)) { return }
     $found.application.Value('Identity') = $Identity
     $plain = ''
     if ($null -ne $Password) { $plain = ConvertFrom-RemediateSecret $Password }

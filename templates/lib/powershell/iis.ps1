@@ -14,7 +14,9 @@ function Get-RemediateIisAttribute {
 }
 
 function Set-RemediateIisAttribute {
+    [CmdletBinding(SupportsShouldProcess = $true)]
     param([string] $Location, [string] $Filter, [string] $Name, $Value)
+    if (-not $PSCmdlet.ShouldProcess($Location + ': ' + $Filter + '/@' + $Name, 'set')) { return }
     Import-Module WebAdministration
     Set-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location -Filter $Filter -Name $Name -Value $Value
 }
@@ -66,7 +68,9 @@ function ConvertTo-RemediateXPathLiteral {
 function Remove-RemediateUnusedAppPool {
     # Removes an application pool that apply.ps1 created, unless an application still runs in it; returns
     # what it did, for the result.
+    [CmdletBinding(SupportsShouldProcess = $true)]
     param([string] $Name)
+    if (-not $PSCmdlet.ShouldProcess($Name, 'remove the application pool')) { return 'the application pool ' + $Name + ' would be removed (check mode)' }
     Import-Module WebAdministration
     if (-not (Test-Path -LiteralPath ('IIS:\AppPools\' + $Name))) { return 'the application pool ' + $Name + ' is already gone' }
     $filter = 'system.applicationHost/sites/site/application[@applicationPool=' + (ConvertTo-RemediateXPathLiteral $Name) + ']'

@@ -1,8 +1,11 @@
 # Runs one bundle's host scripts through the phases in one pwsh process (a start costs ~0.5 s):
 # check, apply, apply again, rollback, then per fault point k: apply failing at its k-th change,
-# and rollback. Reads a JSON request on the path given, writes the JSON answer to stdout:
-# per host and phase the state document after the phase, the exit code, the REMEDIATE-RESULT
-# object (or null) and the script's other output.
+# and rollback; then apply, a rollback whose first change fails, and rollback again. Reads a JSON
+# request on the path given, writes the JSON answer to stdout: per host and phase the state
+# document after the phase, the exit code, the REMEDIATE-RESULT object (or null) and the script's
+# other output. A request with `runs` instead of `hosts` runs each run's steps in order on one
+# state (a script, with check mode, switches, no secrets or a fault at a change) and answers
+# the records per run.
 param([Parameter(Mandatory)] [string] $Request)
 $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'SimWin.ps1')
@@ -11,12 +14,13 @@ function ConvertTo-SimWinJson { param($Value) return (ConvertTo-Json -InputObjec
 
 function Invoke-SimWinScript {
     # Runs one script with the simulated secrets its parameters ask for; returns the phase record.
-    param([string] $Path, [switch] $Check)
+    param([string] $Path, [switch] $Check, [string[]] $Switches = @(), [switch] $WithoutSecrets)
     $Path = ConvertTo-SimWinRunnable $Path
     $arguments = @{}
     if ($Check) { $arguments['Check'] = $true }
+    foreach ($switch in $Switches) { $arguments[$switch] = $true }
     foreach ($parameter in (Get-Command -Name $Path).Parameters.Values) {
-        if ($parameter.ParameterType -eq [securestring]) {
+        if ($parameter.ParameterType -eq [securestring] -and -not $WithoutSecrets) {
             $arguments[$parameter.Name] = ConvertTo-SecureString 'simwin-Secret-1' -AsPlainText -Force
         }
     }
@@ -39,7 +43,21 @@ function Invoke-SimWinScript {
 
 $spec = Get-Content -LiteralPath $Request -Raw | ConvertFrom-Json -AsHashtable
 $answer = [ordered]@{}
-foreach ($hostSpec in $spec.hosts) {
+foreach ($run in @($spec.runs)) {
+    if ($null -eq $run) { continue }
+    $data = Join-Path $spec.work $run.name
+    New-Item -ItemType Directory -Force -Path $data | Out-Null
+    Initialize-SimWin -State $run.state -ProgramData $data -ComputerName $run.host
+    $records = @()
+    foreach ($step in $run.steps) {
+        $global:SimWinFaultAt = [int]$step.fault
+        $records += Invoke-SimWinScript -Path $step.path -Check:([bool]$step.check) -Switches @($step.switches) -WithoutSecrets:([bool]$step.without_secrets)
+        $global:SimWinFaultAt = 0
+    }
+    $answer[$run.name] = $records
+}
+foreach ($hostSpec in @($spec.hosts)) {
+    if ($null -eq $hostSpec) { continue }
     $initial = ConvertTo-SimWinJson $hostSpec.state
     $phases = [ordered]@{}
     $fresh = {
@@ -60,6 +78,15 @@ foreach ($hostSpec in $spec.hosts) {
         $phases['fault' + $k] = Invoke-SimWinScript -Path $hostSpec.apply
         $global:SimWinFaultAt = 0
         $phases['fault' + $k + '_rollback'] = Invoke-SimWinScript -Path $hostSpec.rollback
+    }
+    if ([int]$phases['rollback'].writes -gt 1) {
+        # an undo that fails: the undos after it still run, and rollback run again finishes the job
+        & $fresh 'undo_fault'
+        $phases['undo_fault_apply'] = Invoke-SimWinScript -Path $hostSpec.apply
+        $global:SimWinFaultAt = 1
+        $phases['undo_fault'] = Invoke-SimWinScript -Path $hostSpec.rollback
+        $global:SimWinFaultAt = 0
+        $phases['undo_fault_again'] = Invoke-SimWinScript -Path $hostSpec.rollback
     }
     $answer[$hostSpec.name] = $phases
 }

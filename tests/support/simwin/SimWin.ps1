@@ -626,7 +626,8 @@ function auditpol {
 # has them renamed (ConvertTo-SimWinRunnable); nothing else of the script changes.
 $global:SimWinSeams = @('Resolve-RemediateSid', 'Resolve-RemediateAccountName', 'Test-RemediateLocalAccount',
     'New-RemediateLocalAccount', 'Set-RemediateLocalAccountPassword', 'Remove-RemediateLocalAccount',
-    'Get-RemediateComPlusIdentity', 'Set-RemediateComPlusIdentity', 'Restore-RemediateFolderAccess')
+    'Get-RemediateComPlusIdentity', 'Set-RemediateComPlusIdentity', 'Restore-RemediateFolderAccess',
+    'Test-RemediateCredential')
 
 function ConvertTo-SimWinRunnable {
     # A copy of the script (in $env:ProgramData of the simulated host) whose seam definitions are renamed
@@ -780,6 +781,17 @@ function Set-RemediateLocalAccountPassword {
     if ($null -eq $account) { throw ('The user name could not be found. (' + $Name + ')') }
     Step-SimWinWrite ('Set-RemediateLocalAccountPassword ' + $Name)
     $account['passwordSets'] = 1 + [int]$account['passwordSets']
+}
+
+function Test-RemediateCredential {
+    # PrincipalContext.ValidateCredentials ("PrincipalContext.ValidateCredentials Method"): true when the password
+    # is the account's. State: accounts[<DOMAIN\name>].password; an account without one in the state is refused
+    # loudly (the test must say what its password is).
+    param([Parameter(Mandatory)] [string] $Account, [Parameter(Mandatory)] [securestring] $Password)
+    $entry = (Get-SimWinSection @('accounts'))[$Account]
+    if ($null -eq $entry -or -not $entry.ContainsKey('password')) { throw ('simwin: no password for ' + $Account + ' in the state') }
+    $plain = (New-Object System.Management.Automation.PSCredential('simwin', $Password)).GetNetworkCredential().Password
+    return ([string]$entry.password -ceq $plain)
 }
 
 function Remove-RemediateLocalAccount {

@@ -16,6 +16,7 @@ LOGON_SUBCATEGORY = "0CCE9215-69AE-11D9-BED3-505054503030"
 AUTHENTICATION = "system.webServer/security/authentication/"
 SITE_PATHS = ("Default Web Site/gallery", "Default Web Site/home", "Default Web Site/myfiles",
               "Default Web Site/reports", "Default Web Site/scans")
+SECRET = "simwin-Secret-1"     # every password the harness passes, and the domain accounts' passwords
 DOMAIN_ACCOUNTS = ("gmsa-gallery$", "svc-audit", "svc-billing", "svc-reports", "svc-webcontent")
 # What every pool inherits on IIS 10 (the schema defaults: Microsoft Learn, "Adding Application Pools <add>",
 # "Process Model Settings for an Application Pool <processModel>", "Recycling Settings for an Application Pool
@@ -55,7 +56,8 @@ def initial_state(host: str) -> dict[str, Any]:
     accounts = {r"NT AUTHORITY\ANONYMOUS LOGON": {"sid": "S-1-5-7", "local": False},
                 r"BUILTIN\Administrators": {"sid": "S-1-5-32-544", "local": False}}
     for number, name in enumerate(DOMAIN_ACCOUNTS, start=1101):
-        accounts["CONTOSO\\" + name] = {"sid": f"S-1-5-21-1004336348-1177238915-682003330-{number}", "local": False}
+        accounts["CONTOSO\\" + name] = {"sid": f"S-1-5-21-1004336348-1177238915-682003330-{number}", "local": False,
+                                         "password": SECRET}
     accounts["CONTOSO\\WEB12$"] = {"sid": "S-1-5-21-1004336348-1177238915-682003330-1201", "local": False}
     return {
         "registry": {LANMAN_PARAMETERS: {"NullSessionShares": {"type": "MultiString", "value": ["COMCFG", "DFS$"]},

@@ -7,7 +7,7 @@
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File rollback.ps1 -Check    (reports; changes nothing)
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File rollback.ps1 [-Restart]
-# Passwords are asked for when needed (never in check mode); no secret is stored in this file.
+# Passwords are asked for before the first change (never in check mode); no secret is stored in this file.
 # The last line of output is REMEDIATE-RESULT and a JSON summary.
 #
 # Regenerate: remediate render complus-component.yaml -i inventories/example/hosts.yml -o out
@@ -25,7 +25,11 @@ $script:Current = $null
 $script:Failed = $false
 $script:ChangedPolicies = @{}
 $script:IisBackedUp = $false
-$script:Mask = '********'
+$script:Secrets = @{}
+$script:Preflight = $false
+$script:PreflightDone = $false
+$script:Unmet = @{}
+$script:RewritePasswords = $false
 
 function ConvertTo-RemediateComparable {
     param($Value)
@@ -61,7 +65,8 @@ function Write-RemediateState {
     ConvertTo-Json -InputObject $State -Depth 8 | Set-Content -LiteralPath $script:StateFile -Encoding UTF8
 }
 
-function Start-RemediateTask {
+function Add-RemediateTaskResult {
+    # A task's entry in the result (REMEDIATE-RESULT), added to the list and returned for the task to fill in.
     param([string] $Id, [string] $Policy, [string] $Name)
     $script:Current = [ordered]@{ id = $Id; policy = $Policy; name = $Name; changed = $false; failed = $false;
                                   before = $null; after = $null; message = '' }
@@ -70,9 +75,22 @@ function Start-RemediateTask {
 }
 
 function Get-RemediateSecret {
-    param([string] $Name, $Bound)
-    if ($null -ne $Bound) { return $Bound }
-    return (Read-Host -AsSecureString -Prompt "Password for $Name")
+    # A password the script needs, read once before the first change: the parameter's value, or asked for. Check mode
+    # asks for none: one not passed is $null there, and the result says apply will need it. Apply without it (no
+    # console to ask on, or an empty answer) stops before the first change.
+    param([string] $Policy, [string] $Parameter, [securestring] $Bound)
+    if ($null -ne $Bound -and $Bound.Length -gt 0) { return $Bound }
+    $what = 'the password of policy ' + $Policy + ' (-' + $Parameter + ')'
+    if ($script:CheckMode) {
+        $note = Add-RemediateTaskResult -Id 'preflight' -Policy $Policy -Name ('password -' + $Parameter)
+        $note.message = $what + ' was not given: apply asks for it (check mode asks for no password)'
+        return $null
+    }
+    try { $secret = Read-Host -AsSecureString -Prompt ('Password for policy ' + $Policy) } catch {
+        throw ($what + ' is missing and cannot be asked for (' + $_.Exception.Message + '): nothing was changed')
+    }
+    if ($null -eq $secret -or $secret.Length -eq 0) { throw ($what + ' is empty: nothing was changed') }
+    return $secret
 }
 
 function ConvertFrom-RemediateSecret {
@@ -110,8 +128,10 @@ function New-RemediateLocalAccount {
     # Create('user'), SetPassword and UserFlags through the WinNT provider. The default flags are
     # ADS_UF_SCRIPT 0x1 + ADS_UF_NORMAL_ACCOUNT 0x200 + ADS_UF_DONT_EXPIRE_PASSWD 0x10000: the
     # password never expires (Microsoft Learn, "Password Never Expires (WinNT Provider)").
+    [CmdletBinding(SupportsShouldProcess = $true)]
     param([Parameter(Mandatory = $true)] [string] $Name, [Parameter(Mandatory = $true)] [securestring] $Password,
           [int] $Flags = 0x10201)
+    if (-not $PSCmdlet.ShouldProcess($Name, 'create the local account')) { return }
     $computer = [ADSI]('WinNT://' + $env:COMPUTERNAME + ',computer')
     $user = $computer.Create('user', $Name)
     $user.SetPassword((ConvertFrom-RemediateSecret $Password))
@@ -122,7 +142,9 @@ function New-RemediateLocalAccount {
 
 function Set-RemediateLocalAccountPassword {
     # SetPassword through the WinNT provider; a local password can never be read back.
+    [CmdletBinding(SupportsShouldProcess = $true)]
     param([Parameter(Mandatory = $true)] [string] $Name, [Parameter(Mandatory = $true)] [securestring] $Password)
+    if (-not $PSCmdlet.ShouldProcess($Name, 'set the password of the local account')) { return }
     $user = [ADSI](Get-RemediateLocalUserPath $Name)
     $user.SetPassword((ConvertFrom-RemediateSecret $Password))
     $user.SetInfo()
@@ -130,9 +152,25 @@ function Set-RemediateLocalAccountPassword {
 
 function Remove-RemediateLocalAccount {
     # The computer object's Delete('user', name) through the WinNT provider.
+    [CmdletBinding(SupportsShouldProcess = $true)]
     param([Parameter(Mandatory = $true)] [string] $Name)
+    if (-not $PSCmdlet.ShouldProcess($Name, 'remove the local account')) { return }
     $computer = [ADSI]('WinNT://' + $env:COMPUTERNAME + ',computer')
     $computer.Delete('user', $Name)
+}
+
+function Test-RemediateCredential {
+    # Whether the password is the account's, asked of its domain (DOMAIN\name) or of this computer (a local name)
+    # without a logon: PrincipalContext.ValidateCredentials, which takes the bare user name (Microsoft Learn,
+    # "PrincipalContext.ValidateCredentials Method").
+    param([Parameter(Mandatory = $true)] [string] $Account, [Parameter(Mandatory = $true)] [securestring] $Password)
+    Add-Type -AssemblyName System.DirectoryServices.AccountManagement
+    $domain, $user = '.', $Account
+    if ($Account.Contains('\')) { $domain, $user = $Account.Split('\', 2) }
+    $type = [System.DirectoryServices.AccountManagement.ContextType]::Domain
+    if ($domain -eq '.' -or $domain -eq $env:COMPUTERNAME) { $type = [System.DirectoryServices.AccountManagement.ContextType]::Machine; $domain = $env:COMPUTERNAME }
+    $context = New-Object System.DirectoryServices.AccountManagement.PrincipalContext($type, $domain)
+    try { return $context.ValidateCredentials($user, (ConvertFrom-RemediateSecret $Password)) } finally { $context.Dispose() }
 }
 
 function Restore-RemediateFolderAccess {
@@ -156,18 +194,27 @@ function Restore-RemediateFolderAccess {
 }
 
 function Invoke-RemediateRestore {
-    # Put back the value saved before the first change of a task; nothing saved, nothing to do.
-    param([string] $Id, [string] $Policy, [string] $Name, [scriptblock] $Restore, [string] $Cannot)
-    $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
+    # Put back the value saved under the setting's Key before apply changed it; nothing saved, nothing to undo. A
+    # restore that fails is reported and the saved value kept (rollback can run again); the undos after it still
+    # run, and the script exits 1 at the end. A restored value is removed from the saved ones. $Cannot: what a person
+    # must undo instead (nothing was changed on this host).
+    param([string] $Id, [string] $Policy, [string] $Name, [string] $Key, [scriptblock] $Restore, [string] $Cannot)
+    $result = Add-RemediateTaskResult -Id $Id -Policy $Policy -Name $Name
     if ($Cannot) { $result.message = $Cannot; Write-Warning $Cannot; return }
     $state = Read-RemediateState
-    if (-not $state.ContainsKey($Id)) { $result.message = 'nothing to undo: apply.ps1 did not change it'; return }
-    $before = $state[$Id].before
+    if (-not $Key -or -not $state.ContainsKey($Key)) { $result.message = 'nothing to undo: apply.ps1 did not change it'; return }
+    $before = $state[$Key].before
     $result.after = $before
     $result.changed = $true
     if ($script:CheckMode) { $result.message = 'would restore (check mode)'; return }
-    & $Restore $before
-    $state.Remove($Id)
+    try { & $Restore $before } catch {
+        $result.failed = $true
+        $result.message = 'not restored: ' + $_.Exception.Message + ' (the saved value is kept: run rollback again)'
+        $script:Failed = $true
+        return
+    }
+    $state = Read-RemediateState
+    $state.Remove($Key)
     Write-RemediateState $state
 }
 
@@ -179,10 +226,12 @@ try {
         Id = 'complus-component.3'
         Policy = 'complus-component'
         Name = 'grant_ntfs_access: folder of share invoices = CONTOSO\svc-billing: M'
+        Key = 'ntfs:folder of share invoices:CONTOSO\svc-billing'
         Restore = {
             param($Before)
-            # the account's explicit entries on the folder, exactly as they were (none: all removed)
-            Restore-RemediateFolderAccess -Folder ([string]$Before.folder) -Sid (Resolve-RemediateSid 'CONTOSO\svc-billing') -Explicit @($Before.explicit)
+            # the account's explicit entries on the folder, exactly as they were (none: all removed), by the SID saved
+            # (an account that a later undo removed no longer resolves by its name)
+            Restore-RemediateFolderAccess -Folder ([string]$Before.folder) -Sid ([string]$Before.sid) -Explicit @($Before.explicit)
         }
     }
     Invoke-RemediateRestore @task
@@ -193,6 +242,7 @@ try {
         Id = 'complus-component.2'
         Policy = 'complus-component'
         Name = 'grant_share_access: share invoices = CONTOSO\svc-billing: Change'
+        Key = 'share:invoices:CONTOSO\svc-billing'
         Restore = {
             param($Before)
             $account = (Resolve-RemediateAccountName (Resolve-RemediateSid 'CONTOSO\svc-billing'))
@@ -207,10 +257,9 @@ try {
     Invoke-RemediateRestore @task
 } catch {
     $script:Failed = $true
-    if ($null -ne $script:Current) {
-        $script:Current.failed = $true
-        $script:Current.message = $_.Exception.Message
-    }
+    if ($null -eq $script:Current) { $script:Current = Add-RemediateTaskResult -Id 'rollback' -Policy '' -Name 'before the first undo' }
+    $script:Current.failed = $true
+    $script:Current.message = $_.Exception.Message
 } finally {
     $summary = [ordered]@{ host = $script:HostName; check = $script:CheckMode; tasks = $script:Results }
     Write-Output ('REMEDIATE-RESULT ' + (ConvertTo-Json -InputObject $summary -Compress -Depth 8))

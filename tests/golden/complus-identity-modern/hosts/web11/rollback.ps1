@@ -7,7 +7,7 @@
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File rollback.ps1 -Check    (reports; changes nothing)
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File rollback.ps1 [-Restart]
-# Passwords are asked for when needed (never in check mode); no secret is stored in this file.
+# Passwords are asked for before the first change (never in check mode); no secret is stored in this file.
 # The last line of output is REMEDIATE-RESULT and a JSON summary.
 #
 # Regenerate: remediate render complus-component.yaml -i inventories/example/hosts.yml -o out
@@ -25,7 +25,11 @@ $script:Current = $null
 $script:Failed = $false
 $script:ChangedPolicies = @{}
 $script:IisBackedUp = $false
-$script:Mask = '********'
+$script:Secrets = @{}
+$script:Preflight = $false
+$script:PreflightDone = $false
+$script:Unmet = @{}
+$script:RewritePasswords = $false
 
 function ConvertTo-RemediateComparable {
     param($Value)
@@ -61,7 +65,8 @@ function Write-RemediateState {
     ConvertTo-Json -InputObject $State -Depth 8 | Set-Content -LiteralPath $script:StateFile -Encoding UTF8
 }
 
-function Start-RemediateTask {
+function Add-RemediateTaskResult {
+    # A task's entry in the result (REMEDIATE-RESULT), added to the list and returned for the task to fill in.
     param([string] $Id, [string] $Policy, [string] $Name)
     $script:Current = [ordered]@{ id = $Id; policy = $Policy; name = $Name; changed = $false; failed = $false;
                                   before = $null; after = $null; message = '' }
@@ -70,9 +75,22 @@ function Start-RemediateTask {
 }
 
 function Get-RemediateSecret {
-    param([string] $Name, $Bound)
-    if ($null -ne $Bound) { return $Bound }
-    return (Read-Host -AsSecureString -Prompt "Password for $Name")
+    # A password the script needs, read once before the first change: the parameter's value, or asked for. Check mode
+    # asks for none: one not passed is $null there, and the result says apply will need it. Apply without it (no
+    # console to ask on, or an empty answer) stops before the first change.
+    param([string] $Policy, [string] $Parameter, [securestring] $Bound)
+    if ($null -ne $Bound -and $Bound.Length -gt 0) { return $Bound }
+    $what = 'the password of policy ' + $Policy + ' (-' + $Parameter + ')'
+    if ($script:CheckMode) {
+        $note = Add-RemediateTaskResult -Id 'preflight' -Policy $Policy -Name ('password -' + $Parameter)
+        $note.message = $what + ' was not given: apply asks for it (check mode asks for no password)'
+        return $null
+    }
+    try { $secret = Read-Host -AsSecureString -Prompt ('Password for policy ' + $Policy) } catch {
+        throw ($what + ' is missing and cannot be asked for (' + $_.Exception.Message + '): nothing was changed')
+    }
+    if ($null -eq $secret -or $secret.Length -eq 0) { throw ($what + ' is empty: nothing was changed') }
+    return $secret
 }
 
 function ConvertFrom-RemediateSecret {
@@ -115,9 +133,11 @@ function Get-RemediateComPlusIdentity {
 function Set-RemediateComPlusIdentity {
     # Identity and Password together, then SaveChanges; -Shutdown stops the running application so that its
     # next activation runs as the new identity (ShutdownApplication, Microsoft Learn, "COMAdminCatalog object").
+    [CmdletBinding(SupportsShouldProcess = $true)]
     param([string] $ProgId, [string] $Application, [Parameter(Mandatory = $true)] [string] $Identity,
           [securestring] $Password, [switch] $Shutdown)
     $found = Find-RemediateComPlusApplication -ProgId $ProgId -Application $Application
+    if (-not $PSCmdlet.ShouldProcess([string]$found.application.Name, 'set the identity to ' + $Identity)) { return }
     $found.application.Value('Identity') = $Identity
     $plain = ''
     if ($null -ne $Password) { $plain = ConvertFrom-RemediateSecret $Password }
@@ -127,29 +147,39 @@ function Set-RemediateComPlusIdentity {
 }
 
 function Invoke-RemediateRestore {
-    # Put back the value saved before the first change of a task; nothing saved, nothing to do.
-    param([string] $Id, [string] $Policy, [string] $Name, [scriptblock] $Restore, [string] $Cannot)
-    $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
+    # Put back the value saved under the setting's Key before apply changed it; nothing saved, nothing to undo. A
+    # restore that fails is reported and the saved value kept (rollback can run again); the undos after it still
+    # run, and the script exits 1 at the end. A restored value is removed from the saved ones. $Cannot: what a person
+    # must undo instead (nothing was changed on this host).
+    param([string] $Id, [string] $Policy, [string] $Name, [string] $Key, [scriptblock] $Restore, [string] $Cannot)
+    $result = Add-RemediateTaskResult -Id $Id -Policy $Policy -Name $Name
     if ($Cannot) { $result.message = $Cannot; Write-Warning $Cannot; return }
     $state = Read-RemediateState
-    if (-not $state.ContainsKey($Id)) { $result.message = 'nothing to undo: apply.ps1 did not change it'; return }
-    $before = $state[$Id].before
+    if (-not $Key -or -not $state.ContainsKey($Key)) { $result.message = 'nothing to undo: apply.ps1 did not change it'; return }
+    $before = $state[$Key].before
     $result.after = $before
     $result.changed = $true
     if ($script:CheckMode) { $result.message = 'would restore (check mode)'; return }
-    & $Restore $before
-    $state.Remove($Id)
+    try { & $Restore $before } catch {
+        $result.failed = $true
+        $result.message = 'not restored: ' + $_.Exception.Message + ' (the saved value is kept: run rollback again)'
+        $script:Failed = $true
+        return
+    }
+    $state = Read-RemediateState
+    $state.Remove($Key)
     Write-RemediateState $state
 }
 
 try {
 
     # ---- Undo task 1: complus-component.1 -- policy complus-component, strategy complus-identity, step 1
-    # set_complus_identity: COM+ server application holding Billing.InvoiceWriter = CONTOSO\svc-billing with <secret from environment variable SVC_BILLING_PASSWORD> (set on every run: it cannot be read back)
+    # set_complus_identity: COM+ server application holding Billing.InvoiceWriter = CONTOSO\svc-billing with <secret from environment variable SVC_BILLING_PASSWORD> (set with the identity: it cannot be read back)
     $task = @{
         Id = 'complus-component.1'
         Policy = 'complus-component'
-        Name = 'set_complus_identity: COM+ server application holding Billing.InvoiceWriter = CONTOSO\svc-billing with <secret from environment variable SVC_BILLING_PASSWORD> (set on every run: it cannot be read back)'
+        Name = 'set_complus_identity: COM+ server application holding Billing.InvoiceWriter = CONTOSO\svc-billing with <secret from environment variable SVC_BILLING_PASSWORD> (set with the identity: it cannot be read back)'
+        Key = 'complus:Billing.InvoiceWriter:Identity'
         Restore = {
             param($Before)
             if ([string](Get-RemediateComPlusIdentity -ProgId 'Billing.InvoiceWriter').identity -eq [string]$Before) { return }
@@ -165,10 +195,9 @@ try {
     Invoke-RemediateRestore @task
 } catch {
     $script:Failed = $true
-    if ($null -ne $script:Current) {
-        $script:Current.failed = $true
-        $script:Current.message = $_.Exception.Message
-    }
+    if ($null -eq $script:Current) { $script:Current = Add-RemediateTaskResult -Id 'rollback' -Policy '' -Name 'before the first undo' }
+    $script:Current.failed = $true
+    $script:Current.message = $_.Exception.Message
 } finally {
     $summary = [ordered]@{ host = $script:HostName; check = $script:CheckMode; tasks = $script:Results }
     Write-Output ('REMEDIATE-RESULT ' + (ConvertTo-Json -InputObject $summary -Compress -Depth 8))

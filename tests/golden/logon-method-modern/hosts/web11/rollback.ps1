@@ -7,7 +7,7 @@
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File rollback.ps1 -Check    (reports; changes nothing)
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File rollback.ps1 [-Restart]
-# Passwords are asked for when needed (never in check mode); no secret is stored in this file.
+# Passwords are asked for before the first change (never in check mode); no secret is stored in this file.
 # The last line of output is REMEDIATE-RESULT and a JSON summary.
 #
 # Regenerate: remediate render basic-logon-network.yaml -i inventories/example/hosts.yml -o out
@@ -25,7 +25,11 @@ $script:Current = $null
 $script:Failed = $false
 $script:ChangedPolicies = @{}
 $script:IisBackedUp = $false
-$script:Mask = '********'
+$script:Secrets = @{}
+$script:Preflight = $false
+$script:PreflightDone = $false
+$script:Unmet = @{}
+$script:RewritePasswords = $false
 
 function ConvertTo-RemediateComparable {
     param($Value)
@@ -61,7 +65,8 @@ function Write-RemediateState {
     ConvertTo-Json -InputObject $State -Depth 8 | Set-Content -LiteralPath $script:StateFile -Encoding UTF8
 }
 
-function Start-RemediateTask {
+function Add-RemediateTaskResult {
+    # A task's entry in the result (REMEDIATE-RESULT), added to the list and returned for the task to fill in.
     param([string] $Id, [string] $Policy, [string] $Name)
     $script:Current = [ordered]@{ id = $Id; policy = $Policy; name = $Name; changed = $false; failed = $false;
                                   before = $null; after = $null; message = '' }
@@ -70,9 +75,22 @@ function Start-RemediateTask {
 }
 
 function Get-RemediateSecret {
-    param([string] $Name, $Bound)
-    if ($null -ne $Bound) { return $Bound }
-    return (Read-Host -AsSecureString -Prompt "Password for $Name")
+    # A password the script needs, read once before the first change: the parameter's value, or asked for. Check mode
+    # asks for none: one not passed is $null there, and the result says apply will need it. Apply without it (no
+    # console to ask on, or an empty answer) stops before the first change.
+    param([string] $Policy, [string] $Parameter, [securestring] $Bound)
+    if ($null -ne $Bound -and $Bound.Length -gt 0) { return $Bound }
+    $what = 'the password of policy ' + $Policy + ' (-' + $Parameter + ')'
+    if ($script:CheckMode) {
+        $note = Add-RemediateTaskResult -Id 'preflight' -Policy $Policy -Name ('password -' + $Parameter)
+        $note.message = $what + ' was not given: apply asks for it (check mode asks for no password)'
+        return $null
+    }
+    try { $secret = Read-Host -AsSecureString -Prompt ('Password for policy ' + $Policy) } catch {
+        throw ($what + ' is missing and cannot be asked for (' + $_.Exception.Message + '): nothing was changed')
+    }
+    if ($null -eq $secret -or $secret.Length -eq 0) { throw ($what + ' is empty: nothing was changed') }
+    return $secret
 }
 
 function ConvertFrom-RemediateSecret {
@@ -106,7 +124,9 @@ function Get-RemediateIisAttribute {
 }
 
 function Set-RemediateIisAttribute {
+    [CmdletBinding(SupportsShouldProcess = $true)]
     param([string] $Location, [string] $Filter, [string] $Name, $Value)
+    if (-not $PSCmdlet.ShouldProcess($Location + ': ' + $Filter + '/@' + $Name, 'set')) { return }
     Import-Module WebAdministration
     Set-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $Location -Filter $Filter -Name $Name -Value $Value
 }
@@ -158,7 +178,9 @@ function ConvertTo-RemediateXPathLiteral {
 function Remove-RemediateUnusedAppPool {
     # Removes an application pool that apply.ps1 created, unless an application still runs in it; returns
     # what it did, for the result.
+    [CmdletBinding(SupportsShouldProcess = $true)]
     param([string] $Name)
+    if (-not $PSCmdlet.ShouldProcess($Name, 'remove the application pool')) { return 'the application pool ' + $Name + ' would be removed (check mode)' }
     Import-Module WebAdministration
     if (-not (Test-Path -LiteralPath ('IIS:\AppPools\' + $Name))) { return 'the application pool ' + $Name + ' is already gone' }
     $filter = 'system.applicationHost/sites/site/application[@applicationPool=' + (ConvertTo-RemediateXPathLiteral $Name) + ']'
@@ -188,18 +210,27 @@ function Invoke-RemediateIisCommit {
 }
 
 function Invoke-RemediateRestore {
-    # Put back the value saved before the first change of a task; nothing saved, nothing to do.
-    param([string] $Id, [string] $Policy, [string] $Name, [scriptblock] $Restore, [string] $Cannot)
-    $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
+    # Put back the value saved under the setting's Key before apply changed it; nothing saved, nothing to undo. A
+    # restore that fails is reported and the saved value kept (rollback can run again); the undos after it still
+    # run, and the script exits 1 at the end. A restored value is removed from the saved ones. $Cannot: what a person
+    # must undo instead (nothing was changed on this host).
+    param([string] $Id, [string] $Policy, [string] $Name, [string] $Key, [scriptblock] $Restore, [string] $Cannot)
+    $result = Add-RemediateTaskResult -Id $Id -Policy $Policy -Name $Name
     if ($Cannot) { $result.message = $Cannot; Write-Warning $Cannot; return }
     $state = Read-RemediateState
-    if (-not $state.ContainsKey($Id)) { $result.message = 'nothing to undo: apply.ps1 did not change it'; return }
-    $before = $state[$Id].before
+    if (-not $Key -or -not $state.ContainsKey($Key)) { $result.message = 'nothing to undo: apply.ps1 did not change it'; return }
+    $before = $state[$Key].before
     $result.after = $before
     $result.changed = $true
     if ($script:CheckMode) { $result.message = 'would restore (check mode)'; return }
-    & $Restore $before
-    $state.Remove($Id)
+    try { & $Restore $before } catch {
+        $result.failed = $true
+        $result.message = 'not restored: ' + $_.Exception.Message + ' (the saved value is kept: run rollback again)'
+        $script:Failed = $true
+        return
+    }
+    $state = Read-RemediateState
+    $state.Remove($Key)
     Write-RemediateState $state
 }
 
@@ -211,15 +242,15 @@ try {
         Id = 'basic-logon-network.1'
         Policy = 'basic-logon-network'
         Name = 'set_iis_attribute: Default Web Site/home: system.webServer/security/authentication/basicAuthentication/@logonMethod = ClearText'
+        Key = 'iis:Default Web Site/home:system.webServer/security/authentication/basicAuthentication:logonMethod'
         Restore = { param($Before) Restore-RemediateIisAttribute -Location 'Default Web Site/home' -Filter 'system.webServer/security/authentication/basicAuthentication' -Name 'logonMethod' -Value $Before }
     }
     Invoke-RemediateRestore @task
 } catch {
     $script:Failed = $true
-    if ($null -ne $script:Current) {
-        $script:Current.failed = $true
-        $script:Current.message = $_.Exception.Message
-    }
+    if ($null -eq $script:Current) { $script:Current = Add-RemediateTaskResult -Id 'rollback' -Policy '' -Name 'before the first undo' }
+    $script:Current.failed = $true
+    $script:Current.message = $_.Exception.Message
 } finally {
     $summary = [ordered]@{ host = $script:HostName; check = $script:CheckMode; tasks = $script:Results }
     Write-Output ('REMEDIATE-RESULT ' + (ConvertTo-Json -InputObject $summary -Compress -Depth 8))

@@ -7,7 +7,7 @@
 # Run elevated:
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File rollback.ps1 -Check    (reports; changes nothing)
 #   powershell.exe -NoProfile -ExecutionPolicy Bypass -File rollback.ps1 [-Restart]
-# Passwords are asked for when needed (never in check mode); no secret is stored in this file.
+# Passwords are asked for before the first change (never in check mode); no secret is stored in this file.
 # The last line of output is REMEDIATE-RESULT and a JSON summary.
 #
 # Regenerate: remediate render sql-pipe-sql-login.yaml -i inventories/example/hosts.yml -o out
@@ -25,7 +25,11 @@ $script:Current = $null
 $script:Failed = $false
 $script:ChangedPolicies = @{}
 $script:IisBackedUp = $false
-$script:Mask = '********'
+$script:Secrets = @{}
+$script:Preflight = $false
+$script:PreflightDone = $false
+$script:Unmet = @{}
+$script:RewritePasswords = $false
 
 function ConvertTo-RemediateComparable {
     param($Value)
@@ -61,7 +65,8 @@ function Write-RemediateState {
     ConvertTo-Json -InputObject $State -Depth 8 | Set-Content -LiteralPath $script:StateFile -Encoding UTF8
 }
 
-function Start-RemediateTask {
+function Add-RemediateTaskResult {
+    # A task's entry in the result (REMEDIATE-RESULT), added to the list and returned for the task to fill in.
     param([string] $Id, [string] $Policy, [string] $Name)
     $script:Current = [ordered]@{ id = $Id; policy = $Policy; name = $Name; changed = $false; failed = $false;
                                   before = $null; after = $null; message = '' }
@@ -70,18 +75,27 @@ function Start-RemediateTask {
 }
 
 function Invoke-RemediateRestore {
-    # Put back the value saved before the first change of a task; nothing saved, nothing to do.
-    param([string] $Id, [string] $Policy, [string] $Name, [scriptblock] $Restore, [string] $Cannot)
-    $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
+    # Put back the value saved under the setting's Key before apply changed it; nothing saved, nothing to undo. A
+    # restore that fails is reported and the saved value kept (rollback can run again); the undos after it still
+    # run, and the script exits 1 at the end. A restored value is removed from the saved ones. $Cannot: what a person
+    # must undo instead (nothing was changed on this host).
+    param([string] $Id, [string] $Policy, [string] $Name, [string] $Key, [scriptblock] $Restore, [string] $Cannot)
+    $result = Add-RemediateTaskResult -Id $Id -Policy $Policy -Name $Name
     if ($Cannot) { $result.message = $Cannot; Write-Warning $Cannot; return }
     $state = Read-RemediateState
-    if (-not $state.ContainsKey($Id)) { $result.message = 'nothing to undo: apply.ps1 did not change it'; return }
-    $before = $state[$Id].before
+    if (-not $Key -or -not $state.ContainsKey($Key)) { $result.message = 'nothing to undo: apply.ps1 did not change it'; return }
+    $before = $state[$Key].before
     $result.after = $before
     $result.changed = $true
     if ($script:CheckMode) { $result.message = 'would restore (check mode)'; return }
-    & $Restore $before
-    $state.Remove($Id)
+    try { & $Restore $before } catch {
+        $result.failed = $true
+        $result.message = 'not restored: ' + $_.Exception.Message + ' (the saved value is kept: run rollback again)'
+        $script:Failed = $true
+        return
+    }
+    $state = Read-RemediateState
+    $state.Remove($Key)
     Write-RemediateState $state
 }
 
@@ -93,6 +107,7 @@ try {
         Id = 'sql-pipe-sql-login.1'
         Policy = 'sql-pipe-sql-login'
         Name = 'append_registry_value: HKLM\SYSTEM\CurrentControlSet\Services\LanmanServer\Parameters\NullSessionPipes (multi_string) = + sql\query'
+        Key = 'registry:HKLM\SYSTEM\CurrentControlSet\Services\LanmanServer\Parameters:NullSessionPipes'
         Restore = {
             param($Before)
             # rollback.ps1 restarts nothing: the Server service reads these values when it starts (KB 121281; not verified on current Windows)
@@ -108,10 +123,9 @@ try {
     Invoke-RemediateRestore @task
 } catch {
     $script:Failed = $true
-    if ($null -ne $script:Current) {
-        $script:Current.failed = $true
-        $script:Current.message = $_.Exception.Message
-    }
+    if ($null -eq $script:Current) { $script:Current = Add-RemediateTaskResult -Id 'rollback' -Policy '' -Name 'before the first undo' }
+    $script:Current.failed = $true
+    $script:Current.message = $_.Exception.Message
 } finally {
     $summary = [ordered]@{ host = $script:HostName; check = $script:CheckMode; tasks = $script:Results }
     Write-Output ('REMEDIATE-RESULT ' + (ConvertTo-Json -InputObject $summary -Compress -Depth 8))
