@@ -173,3 +173,24 @@ def test_two_bundles_changing_one_setting_roll_back_to_the_original(tmp_path: Pa
         "system.webServer/security/authentication/anonymousAuthentication"]
     assert anonymous["userName"] == "CONTOSO\\svc-webcontent"
     assert flat(_without_effects(records[-1]["state"])) == flat(_without_effects(initial("web11")))
+
+
+# ---------------------------------------------------------------- defect 5: a pool password checked before IIS stores it
+
+def test_a_wrong_pool_password_is_refused_before_anything_changes(tmp_path: Path) -> None:
+    """app-pool-identity with a domain account and its password: the password is checked against the account
+    (Test-RemediateCredential) in the preflight, so a wrong one stops apply before the pool exists."""
+    policy = yaml.safe_load((EXAMPLES / "policies" / "iusr-gmsa-pool.yaml").read_text(encoding="utf-8"))
+    policy["access"].update({"account": "CONTOSO\\svc-reports", "password": {"env": "SVC_REPORTS_PASSWORD"}})
+    policy["prefer"] = ["app-pool-identity"]
+    apply, _ = _web11_scripts(policy, tmp_path)
+    wrong = initial_state("web11")
+    wrong["accounts"]["CONTOSO\\svc-reports"]["password"] = "another-password"
+    refused, = run_steps("web11", wrong, [Step(apply)])
+    assert refused["exit"] == 1 and refused["writes"] == 0, refused["output"][-3:]
+    failed = [t for t in refused["result"]["tasks"] if t["failed"]]
+    assert [t["id"] for t in failed] == ["iusr-gmsa-pool.2", "preflight"]
+    assert "the password given for CONTOSO\\svc-reports is not its password" in failed[0]["message"]
+    done, = run_steps("web11", initial_state("web11"), [Step(apply)])
+    assert done["exit"] == 0, done["result"]
+    assert done["state"]["iis"]["appPools"]["iusr-gmsa-pool"]["processModel"]["userName"] == "CONTOSO\\svc-reports"
