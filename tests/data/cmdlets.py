@@ -58,6 +58,9 @@ CMDLETS: dict[str, set[str]] = {
     # https://learn.microsoft.com/powershell/module/microsoft.powershell.security/get-acl?view=powershell-5.1
     "Get-Acl": {"Path", "InputObject", "LiteralPath", "Audit", "AllCentralAccessPolicies", "Filter", "Include",
                 "Exclude", "UseTransaction"},
+    # https://learn.microsoft.com/powershell/module/microsoft.powershell.security/set-acl?view=powershell-5.1
+    "Set-Acl": {"Path", "InputObject", "LiteralPath", "AclObject", "CentralAccessPolicy", "ClearCentralAccessPolicy",
+                "Passthru", "Filter", "Include", "Exclude", "WhatIf", "Confirm", "UseTransaction"},
 
     # ---------------------------------------------------------- Microsoft.PowerShell.Utility (5.1)
     # https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/new-object?view=powershell-5.1

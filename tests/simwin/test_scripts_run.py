@@ -20,7 +20,8 @@ GOLDEN = Path(__file__).parent.parent / "golden"
 pytestmark = [pytest.mark.pwsh, pytest.mark.skipif(pwsh() is None, reason="pwsh is not on PATH (.ci/run installs it)")]
 
 CHECKS = ("check_changes_nothing", "check_reports_what_apply_does", "apply_succeeds", "apply_again_changes_nothing",
-          "rollback_restores_original", "fault_then_rollback_restores_original")
+          "rollback_restores_original", "fault_then_rollback_restores_original", "apply_protects_the_state_folder",
+          "a_state_folder_or_file_of_a_user_is_refused")
 
 # Effects no rollback can or should undo: a backup taken, a restart or recycle done.
 EFFECTS = (("iis", "backups"),)
@@ -143,6 +144,7 @@ def _cases() -> list[Any]:
 
 def _without_effects(state: dict[str, Any]) -> dict[str, Any]:
     state = copy.deepcopy(state)
+    state.pop("programData", None)     # the state folder stays, with its ACL (apply.ps1 made it)
     for section, key in EFFECTS:
         state.get(section, {}).pop(key, None)
     for service in state.get("services", {}).values():
@@ -219,6 +221,15 @@ def test_phase(bundle: str, host: str, check: str) -> None:
         _assert_ran(phases["rollback"])
         _assert_same_state(_without_effects(phases["rollback"]["state"]), _without_effects(start),
                            "rollback left a state other than the original")
+    elif check == "apply_protects_the_state_folder":
+        _assert_ran(phases["apply"])
+        assert phases["apply"]["state"]["programData"] == {"remediate": PROTECTED_STATE_FOLDER}
+        assert "programData" not in phases["check"]["state"], "check mode made the state folder"
+    elif check == "a_state_folder_or_file_of_a_user_is_refused":
+        _assert_refused_unchanged(phases["planted_apply"], start, "apply in a state folder a user made")
+        if "taken_rollback" in phases:
+            _assert_refused_unchanged(phases["taken_rollback"], phases["taken_apply"]["state"],
+                                      "rollback with a state file a user made")
     else:
         faults = sorted(int(name[5:]) for name in phases if name.startswith("fault") and name[5:].isdigit())
         assert bool(faults) != ((bundle, host) in ADVICE_ONLY), "apply made no change to inject a fault into"
@@ -227,6 +238,22 @@ def test_phase(bundle: str, host: str, check: str) -> None:
             _assert_ran(phases[f"fault{k}_rollback"])
             _assert_same_state(_without_effects(phases[f"fault{k}_rollback"]["state"]), _without_effects(start),
                                f"rollback after a fault at change {k} left a state other than the original")
+
+
+# The folder of the saved values as apply leaves it: owned by Administrators, inheritance off, full control for
+# SYSTEM and Administrators only (tests/support/simwin/SimWin.ps1 records what Protect-RemediateStateFolder set).
+PROTECTED_STATE_FOLDER = {"owner": "S-1-5-32-544", "protected": True, "access": [
+    {"sid": "S-1-5-18", "type": "Allow", "rights": 2032127, "inheritance": 3, "propagation": 0},
+    {"sid": "S-1-5-32-544", "type": "Allow", "rights": 2032127, "inheritance": 3, "propagation": 0}]}
+
+
+def _assert_refused_unchanged(record: dict[str, Any], before: dict[str, Any], what: str) -> None:
+    """Exit 1, a failure naming the owner, no change made."""
+    assert record["exit"] == 1, f"{what}: exit {record['exit']}"
+    assert any("owned by S-1-5-21-1004336348-1177238915-682003330-2001" in failure for failure in _failures(record)), \
+        _failures(record)
+    assert record["writes"] == 0, f"{what}: {record['writes']} changes"
+    _assert_same_state(_without_effects(record["state"]), _without_effects(before), what)
 
 
 # Hosts whose IIS passwords (anonymous, Connect As) are read back and compared: apply again writes nothing.

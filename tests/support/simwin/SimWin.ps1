@@ -551,7 +551,8 @@ function auditpol {
 # has them renamed (ConvertTo-SimWinRunnable); nothing else of the script changes.
 $global:SimWinSeams = @('Resolve-RemediateSid', 'Resolve-RemediateAccountName', 'Test-RemediateLocalAccount',
     'New-RemediateLocalAccount', 'Set-RemediateLocalAccountPassword', 'Remove-RemediateLocalAccount',
-    'Get-RemediateComPlusIdentity', 'Set-RemediateComPlusIdentity', 'Restore-RemediateFolderAccess')
+    'Get-RemediateComPlusIdentity', 'Set-RemediateComPlusIdentity', 'Restore-RemediateFolderAccess',
+    'Get-RemediateItemOwner', 'Protect-RemediateStateFolder')
 
 function ConvertTo-SimWinRunnable {
     # A copy of the script (in $env:ProgramData of the simulated host) whose seam definitions are renamed
@@ -755,4 +756,38 @@ function Restore-RemediateFolderAccess {
         $kept += @{ sid = $Sid; type = $part[0]; rights = [long]$part[1]; inheritance = [int]$part[2]; propagation = [int]$part[3]; inherited = $false }
     }
     $acl.access = $kept
+}
+
+# ---------------------------------------------------------------- the state folder under ProgramData
+# The files are real (in $env:ProgramData of the simulated host); their owners and ACLs are in the state:
+# programData[<path under ProgramData>] = @{ owner; protected; access = @(@{ sid; type; rights; inheritance;
+# propagation }) }. A file or folder not listed there was made by the script, run by an administrator: objects an
+# administrator creates are owned by the Administrators group ("All Administrators Share Ownership of Objects They
+# Create", KB 100599).
+
+function Get-SimWinProgramDataName {
+    param([string] $Path)
+    $root = $env:ProgramData.TrimEnd('\', '/')
+    if (-not $Path.StartsWith($root)) { throw ('simwin: ' + $Path + ' is not under ProgramData') }
+    return $Path.Substring($root.Length).TrimStart('\', '/').Replace('/', '\')
+}
+
+function Get-RemediateItemOwner {
+    # (Get-Acl -LiteralPath $Path).GetOwner([SecurityIdentifier]) ("Get-Acl", "ObjectSecurity.GetOwner(Type) Method").
+    param([Parameter(Mandatory)] [string] $Path)
+    if (-not (Microsoft.PowerShell.Management\Test-Path -LiteralPath $Path)) { throw ('Cannot find path ''' + $Path + ''' because it does not exist.') }
+    $item = (Get-SimWinSection @('programData'))[(Get-SimWinProgramDataName $Path)]
+    if ($null -ne $item) { return [string]$item.owner }
+    return 'S-1-5-32-544'
+}
+
+function Protect-RemediateStateFolder {
+    # The folder created when missing, owner Administrators, SetAccessRuleProtection($true, $false) and full control
+    # for SYSTEM and Administrators only ("FileSystemAccessRule Class", "Set-Acl"). Bookkeeping of the script, not a
+    # change it remediates: no write is counted, so fault k still falls on the k-th change of a task.
+    param([Parameter(Mandatory)] [string] $Path)
+    if (-not (Microsoft.PowerShell.Management\Test-Path -LiteralPath $Path)) { New-Item -ItemType Directory -Path $Path | Out-Null }
+    $full = @(foreach ($sid in @('S-1-5-18', 'S-1-5-32-544')) {
+        @{ sid = $sid; type = 'Allow'; rights = 2032127; inheritance = 3; propagation = 0 } })
+    (Get-SimWinSection @('programData'))[(Get-SimWinProgramDataName $Path)] = @{ owner = 'S-1-5-32-544'; protected = $true; access = $full }
 }
