@@ -18,7 +18,7 @@ EXTENSIONS = {"powershell": "ps1", "vbscript": "vbs"}
 CORE = ("results", "state")
 # Every library of a language, in the order a script includes them.
 ORDER = {
-    "powershell": ("state", "results", "secrets", "passwords", "accounts", "ntfs", "complus", "iis", "tasks"),
+    "powershell": ("state", "results", "secrets", "native", "passwords", "accounts", "ntfs", "complus", "iis", "tasks"),
     "vbscript": ("results", "state", "secrets", "wmi", "registry", "services", "tools", "ntfs", "accounts",
                  "complus", "sql", "metabase", "apppools", "audit"),
 }
@@ -37,7 +37,8 @@ APPLY: dict[str, tuple[str, ...]] = {"powershell": ("tasks",), "vbscript": ()}
 KINDS: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "powershell": {"set_iis_attribute": (("iis", "secrets"), ("iis",)), "require_ssl": (("iis",), ("iis",)),
                    "create_local_account": (("accounts", "secrets"), ("accounts",)),
-                   "grant_ntfs_access": (("accounts",), ("accounts", "ntfs")),
+                   "grant_ntfs_access": (("accounts", "native"), ("accounts", "ntfs")),
+                   "enable_logon_auditing": (("native",), ("native",)), "register_spn": (("native",), ("native",)),
                    "grant_share_access": (("accounts",), ("accounts",)),
                    "set_complus_identity": (("complus", "secrets"), ("complus",)),
                    "set_app_pool_identity": (("passwords", "secrets"), ("iis",)),

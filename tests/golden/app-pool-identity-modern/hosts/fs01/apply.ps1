@@ -16,8 +16,15 @@ param(
     [switch] $Check,
     [switch] $Restart
 )
+if ($PSVersionTable.PSVersion.Major -lt 5) {
+    [Console]::Error.WriteLine('remediate: this script needs Windows PowerShell 5.1, and this is PowerShell ' + [string]$PSVersionTable.PSVersion + ': install WMF 5.1 (Windows Server 2012 R2 ships 4.0, 2008 R2 ships 2.0)')
+    exit 1
+}
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
+# REMEDIATE-RESULT and native programs' output as UTF-8, so that non-ASCII names survive (as ansible's bootstrap
+# wrapper does; a host without a console refuses the setting, and keeps its own)
+try { [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding($false) } catch { $null = $_ }
 $script:CheckMode = $Check.IsPresent -or [bool]$WhatIfPreference
 $script:HostName = 'fs01'
 $script:StateFile = Join-Path $env:ProgramData 'remediate\before-values.json'
@@ -127,6 +134,26 @@ function Get-RemediateSecret {
 function ConvertFrom-RemediateSecret {
     param([securestring] $Secret)
     return (New-Object System.Management.Automation.PSCredential('remediate', $Secret)).GetNetworkCredential().Password
+}
+
+function Invoke-RemediateNative {
+    # Runs a native program (icacls, auditpol, setspn) and returns its standard output lines. Under
+    # $ErrorActionPreference 'Stop', Windows PowerShell 5.1 turns a program's first line on standard error
+    # into a terminating error when it is redirected (Microsoft Learn, "about_Redirection"): here the
+    # preference is 'Continue' for the call only, the error lines are kept apart, and the exit code decides
+    # (Microsoft Learn, "about_Automatic_Variables", $LASTEXITCODE).
+    # -AnyExitCode: for a program whose exit codes are not documented, only its output counts.
+    param([Parameter(Mandatory = $true)] [string] $FilePath, [string[]] $ArgumentList, [switch] $AnyExitCode)
+    $ErrorActionPreference = 'Continue'
+    $output = @(& $FilePath @ArgumentList 2>&1)
+    $code = $LASTEXITCODE
+    $lines = @($output | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] } | ForEach-Object { [string]$_ })
+    $errors = @($output | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | ForEach-Object { [string]$_ })
+    if ($code -ne 0 -and -not $AnyExitCode) {
+        $said = @($errors + $lines | Where-Object { ([string]$_).Trim() }) -join ' | '
+        throw ($FilePath + ' ' + ($ArgumentList -join ' ') + ' failed with exit code ' + $code + ': ' + $said)
+    }
+    return $lines
 }
 
 function Resolve-RemediateSid {
@@ -356,8 +383,7 @@ try {
             if ((@('RX', 'M', 'F') -contains $now.access)) { return }
             $folder = [string]$now.folder
             $grant = '*' + (Resolve-RemediateSid 'CONTOSO\gmsa-gallery$') + ':(OI)(CI)RX'
-            & icacls $folder /grant $grant | Out-Null
-            if ($LASTEXITCODE -ne 0) { throw ('icacls /grant failed with exit code ' + $LASTEXITCODE) }
+            Invoke-RemediateNative -FilePath 'icacls' -ArgumentList $folder, '/grant', $grant | Out-Null
         }
     }
     # Desired: the wanted rights, or what the account has when that is as much (a failed read is reported by the task)

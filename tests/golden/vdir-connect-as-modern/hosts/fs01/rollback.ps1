@@ -15,8 +15,15 @@
 param(
     [switch] $Check
 )
+if ($PSVersionTable.PSVersion.Major -lt 5) {
+    [Console]::Error.WriteLine('remediate: this script needs Windows PowerShell 5.1, and this is PowerShell ' + [string]$PSVersionTable.PSVersion + ': install WMF 5.1 (Windows Server 2012 R2 ships 4.0, 2008 R2 ships 2.0)')
+    exit 1
+}
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
+# REMEDIATE-RESULT and native programs' output as UTF-8, so that non-ASCII names survive (as ansible's bootstrap
+# wrapper does; a host without a console refuses the setting, and keeps its own)
+try { [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding($false) } catch { $null = $_ }
 $script:CheckMode = $Check.IsPresent -or [bool]$WhatIfPreference
 $script:HostName = 'fs01'
 $script:StateFile = Join-Path $env:ProgramData 'remediate\before-values.json'
