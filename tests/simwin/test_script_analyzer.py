@@ -29,7 +29,6 @@ KNOWN = {
     "PSReviewUnusedParameter": "-Restart (23 scripts), the password parameters (read only inside task script "
                                "blocks) and $Before in two Restore blocks are reported unused",
     "PSUseSingularNouns": "Backup-RemediateIis (23 scripts): 'Iis' is read as a plural",
-    "PSAvoidUsingWMICmdlet": "Get-WmiObject Win32_Share (Get-CimInstance is in Windows PowerShell 5.1 and 7)",
 }
 
 ANALYSER = TESTS / "support" / "simwin" / "Invoke-SimWinAnalyzer.ps1"

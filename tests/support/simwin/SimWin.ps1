@@ -417,12 +417,11 @@ function Revoke-SmbShareAccess {
     Get-SmbShareAccess -Name $Name
 }
 
-function Get-WmiObject {
-    # "Get-WmiObject" (Microsoft.PowerShell.Management, Windows PowerShell 5.1 only): Win32_Share
-    # instances with Name and Path.
+function Get-CimInstance {
+    # "Get-CimInstance" (CimCmdlets): the instances of a CIM class, here Win32_Share with Name and Path.
     [CmdletBinding()]
-    param([Parameter(Mandatory)] [string] $Class)
-    if ($Class -ne 'Win32_Share') { throw ('simwin: WMI class ' + $Class + ' is not simulated') }
+    param([Parameter(Mandatory, Position = 0)] [string] $ClassName)
+    if ($ClassName -ne 'Win32_Share') { throw ('simwin: CIM class ' + $ClassName + ' is not simulated') }
     foreach ($name in @((Get-SimWinSection @('smb', 'shares')).Keys)) {
         [pscustomobject]@{ Name = $name; Path = (Get-SimWinShare $name).path }
     }

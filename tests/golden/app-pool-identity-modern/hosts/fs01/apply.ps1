@@ -326,7 +326,7 @@ try {
         Policy = 'iusr-gmsa-pool'
         Name = 'grant_ntfs_access: folder of share gallery\images = CONTOSO\gmsa-gallery$: RX'
         Get = {
-            $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'gallery' })
+            $shares = @(Get-CimInstance -ClassName Win32_Share | Where-Object { $_.Name -eq 'gallery' })
             if ($shares.Count -ne 1) { throw ('the share ' + 'gallery' + ' was not found on this server (Win32_Share)') }
             $folder = $shares[0].Path.TrimEnd('\') + '\' + 'images'
             try { $sid = (Resolve-RemediateSid 'CONTOSO\gmsa-gallery$') } catch {
@@ -354,7 +354,7 @@ try {
         }
         Set = {
             $now = & {
-                $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'gallery' })
+                $shares = @(Get-CimInstance -ClassName Win32_Share | Where-Object { $_.Name -eq 'gallery' })
                 if ($shares.Count -ne 1) { throw ('the share ' + 'gallery' + ' was not found on this server (Win32_Share)') }
                 $folder = $shares[0].Path.TrimEnd('\') + '\' + 'images'
                 try { $sid = (Resolve-RemediateSid 'CONTOSO\gmsa-gallery$') } catch {

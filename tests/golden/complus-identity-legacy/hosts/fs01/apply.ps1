@@ -326,7 +326,7 @@ try {
         Policy = 'complus-component'
         Name = 'grant_ntfs_access: folder of share invoices = CONTOSO\svc-billing: M'
         Get = {
-            $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'invoices' })
+            $shares = @(Get-CimInstance -ClassName Win32_Share | Where-Object { $_.Name -eq 'invoices' })
             if ($shares.Count -ne 1) { throw ('the share ' + 'invoices' + ' was not found on this server (Win32_Share)') }
             $folder = [string]$shares[0].Path
             try { $sid = (Resolve-RemediateSid 'CONTOSO\svc-billing') } catch {
@@ -354,7 +354,7 @@ try {
         }
         Set = {
             $now = & {
-                $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'invoices' })
+                $shares = @(Get-CimInstance -ClassName Win32_Share | Where-Object { $_.Name -eq 'invoices' })
                 if ($shares.Count -ne 1) { throw ('the share ' + 'invoices' + ' was not found on this server (Win32_Share)') }
                 $folder = [string]$shares[0].Path
                 try { $sid = (Resolve-RemediateSid 'CONTOSO\svc-billing') } catch {

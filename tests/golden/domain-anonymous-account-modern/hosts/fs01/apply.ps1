@@ -326,7 +326,7 @@ try {
         Policy = 'reports-share'
         Name = 'grant_ntfs_access: folder of share reports = CONTOSO\svc-reports: RX'
         Get = {
-            $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'reports' })
+            $shares = @(Get-CimInstance -ClassName Win32_Share | Where-Object { $_.Name -eq 'reports' })
             if ($shares.Count -ne 1) { throw ('the share ' + 'reports' + ' was not found on this server (Win32_Share)') }
             $folder = [string]$shares[0].Path
             try { $sid = (Resolve-RemediateSid 'CONTOSO\svc-reports') } catch {
@@ -354,7 +354,7 @@ try {
         }
         Set = {
             $now = & {
-                $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'reports' })
+                $shares = @(Get-CimInstance -ClassName Win32_Share | Where-Object { $_.Name -eq 'reports' })
                 if ($shares.Count -ne 1) { throw ('the share ' + 'reports' + ' was not found on this server (Win32_Share)') }
                 $folder = [string]$shares[0].Path
                 try { $sid = (Resolve-RemediateSid 'CONTOSO\svc-reports') } catch {

@@ -326,7 +326,7 @@ try {
         Policy = 'orders-pool-identity'
         Name = 'grant_ntfs_access: folder of share orders = CONTOSO\WEB12$: M'
         Get = {
-            $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'orders' })
+            $shares = @(Get-CimInstance -ClassName Win32_Share | Where-Object { $_.Name -eq 'orders' })
             if ($shares.Count -ne 1) { throw ('the share ' + 'orders' + ' was not found on this server (Win32_Share)') }
             $folder = [string]$shares[0].Path
             try { $sid = (Resolve-RemediateSid 'CONTOSO\WEB12$') } catch {
@@ -354,7 +354,7 @@ try {
         }
         Set = {
             $now = & {
-                $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'orders' })
+                $shares = @(Get-CimInstance -ClassName Win32_Share | Where-Object { $_.Name -eq 'orders' })
                 if ($shares.Count -ne 1) { throw ('the share ' + 'orders' + ' was not found on this server (Win32_Share)') }
                 $folder = [string]$shares[0].Path
                 try { $sid = (Resolve-RemediateSid 'CONTOSO\WEB12$') } catch {

@@ -344,7 +344,7 @@ try {
         Policy = 'workgroup-mirrored'
         Name = 'grant_ntfs_access: folder of share scans = FS01\webanon: RX'
         Get = {
-            $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'scans' })
+            $shares = @(Get-CimInstance -ClassName Win32_Share | Where-Object { $_.Name -eq 'scans' })
             if ($shares.Count -ne 1) { throw ('the share ' + 'scans' + ' was not found on this server (Win32_Share)') }
             $folder = [string]$shares[0].Path
             try { $sid = (Resolve-RemediateSid 'FS01\webanon') } catch {
@@ -372,7 +372,7 @@ try {
         }
         Set = {
             $now = & {
-                $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'scans' })
+                $shares = @(Get-CimInstance -ClassName Win32_Share | Where-Object { $_.Name -eq 'scans' })
                 if ($shares.Count -ne 1) { throw ('the share ' + 'scans' + ' was not found on this server (Win32_Share)') }
                 $folder = [string]$shares[0].Path
                 try { $sid = (Resolve-RemediateSid 'FS01\webanon') } catch {

@@ -370,7 +370,7 @@ try {
         Policy = 'legacy-null-session-share'
         Name = 'grant_ntfs_access: folder of share public = NT AUTHORITY\ANONYMOUS LOGON: RX'
         Get = {
-            $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'public' })
+            $shares = @(Get-CimInstance -ClassName Win32_Share | Where-Object { $_.Name -eq 'public' })
             if ($shares.Count -ne 1) { throw ('the share ' + 'public' + ' was not found on this server (Win32_Share)') }
             $folder = [string]$shares[0].Path
             try { $sid = (Resolve-RemediateSid 'S-1-5-7') } catch {
@@ -398,7 +398,7 @@ try {
         }
         Set = {
             $now = & {
-                $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'public' })
+                $shares = @(Get-CimInstance -ClassName Win32_Share | Where-Object { $_.Name -eq 'public' })
                 if ($shares.Count -ne 1) { throw ('the share ' + 'public' + ' was not found on this server (Win32_Share)') }
                 $folder = [string]$shares[0].Path
                 try { $sid = (Resolve-RemediateSid 'S-1-5-7') } catch {

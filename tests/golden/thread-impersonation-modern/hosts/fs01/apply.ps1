@@ -326,7 +326,7 @@ try {
         Policy = 'ntlm-thread-impersonation'
         Name = 'grant_ntfs_access: folder of share audit = CONTOSO\svc-audit: M'
         Get = {
-            $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'audit' })
+            $shares = @(Get-CimInstance -ClassName Win32_Share | Where-Object { $_.Name -eq 'audit' })
             if ($shares.Count -ne 1) { throw ('the share ' + 'audit' + ' was not found on this server (Win32_Share)') }
             $folder = [string]$shares[0].Path
             try { $sid = (Resolve-RemediateSid 'CONTOSO\svc-audit') } catch {
@@ -354,7 +354,7 @@ try {
         }
         Set = {
             $now = & {
-                $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'audit' })
+                $shares = @(Get-CimInstance -ClassName Win32_Share | Where-Object { $_.Name -eq 'audit' })
                 if ($shares.Count -ne 1) { throw ('the share ' + 'audit' + ' was not found on this server (Win32_Share)') }
                 $folder = [string]$shares[0].Path
                 try { $sid = (Resolve-RemediateSid 'CONTOSO\svc-audit') } catch {

@@ -326,7 +326,7 @@ try {
         Policy = 'content-share'
         Name = 'grant_ntfs_access: folder of share docs = CONTOSO\svc-webcontent: RX'
         Get = {
-            $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'docs' })
+            $shares = @(Get-CimInstance -ClassName Win32_Share | Where-Object { $_.Name -eq 'docs' })
             if ($shares.Count -ne 1) { throw ('the share ' + 'docs' + ' was not found on this server (Win32_Share)') }
             $folder = [string]$shares[0].Path
             try { $sid = (Resolve-RemediateSid 'CONTOSO\svc-webcontent') } catch {
@@ -354,7 +354,7 @@ try {
         }
         Set = {
             $now = & {
-                $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'docs' })
+                $shares = @(Get-CimInstance -ClassName Win32_Share | Where-Object { $_.Name -eq 'docs' })
                 if ($shares.Count -ne 1) { throw ('the share ' + 'docs' + ' was not found on this server (Win32_Share)') }
                 $folder = [string]$shares[0].Path
                 try { $sid = (Resolve-RemediateSid 'CONTOSO\svc-webcontent') } catch {
