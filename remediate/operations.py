@@ -65,13 +65,25 @@ class Operation:
 
 
 @dataclass(frozen=True)
+class RoleService:
+    """An optional IIS 7+ role service, known on a server by the module its installer adds to
+    system.webServer/globalModules (Microsoft Learn, "Global Modules <globalModules>")."""
+
+    title: str          # as Server Manager shows it
+    feature: str        # Install-WindowsFeature's name
+    module: str         # its globalModules entry
+
+
+@dataclass(frozen=True)
 class SetIisAttribute(Operation):
-    """IIS 7+ configuration in applicationHost.config, at a location (never a web.config)."""
+    """IIS 7+ configuration in applicationHost.config, at a location (never a web.config). A
+    role service the setting needs (Basic authentication's) is checked before the change."""
 
     location: str
     section: str
     attribute: str
     new: Value
+    needs: RoleService | None = field(default=None, kw_only=True)
     kind: ClassVar[str] = "set_iis_attribute"
     languages: ClassVar[tuple[str, ...]] = ("powershell",)     # applicationHost.config has no WSH interface
     oldest_windows: ClassVar[str] = "2008"

@@ -271,6 +271,32 @@ def test_apply_again_rewrites_no_password(bundle: str, host: str) -> None:
     assert not _changed(again)
 
 
+# Basic only where passwords cannot travel in clear and IIS can do Basic: without an https binding, or without the
+# Basic Authentication role service, apply fails with the task that checks it and leaves Basic off, Windows
+# authentication on; check mode reports the same failure.
+BASIC = AUTH.format("myfiles") + "basicAuthentication/enabled"
+WINDOWS = AUTH.format("myfiles") + "windowsAuthentication/enabled"
+UNMET = {"no https binding": ("has no https binding", "require_ssl"),
+         "no Basic role service": ("role service Basic Authentication (Web-Basic-Auth) is not installed",
+                                   "basicAuthentication/@enabled")}
+
+
+@pytest.mark.parametrize("variant", sorted(UNMET))
+def test_basic_is_turned_on_only_after_its_preconditions(variant: str) -> None:
+    phases = run_bundle(GOLDEN / "basic-auth-modern", variant)["web11"]
+    message, task = UNMET[variant]
+    for phase in ("check", "apply"):
+        record = phases[phase]
+        assert record["exit"] == 1, f"{phase}: exit {record['exit']}"
+        failed = [t for t in record["result"]["tasks"] if t["failed"]]
+        assert len(failed) == 1 and message in failed[0]["message"] and task in failed[0]["name"], failed
+    reached = _flat(phases["apply"]["state"])
+    assert (reached.get(BASIC, "<absent>"), reached.get(WINDOWS, "<absent>")) == ("<absent>", "<absent>")
+    _assert_ran(phases["rollback"])
+    _assert_same_state(_without_effects(phases["rollback"]["state"]), _without_effects(initial("web11", variant)),
+                       "rollback after the refused apply")
+
+
 # Settings that only work together, by host: the state paths that must change all together or not at all, and
 # a state they may also be in (a pool as New-WebAppPool creates it, before its identity is set).
 NEW_POOL = {"identityType": "ApplicationPoolIdentity", "userName": "", "password": ""}

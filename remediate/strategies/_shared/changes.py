@@ -16,6 +16,7 @@ from remediate.operations import (
     GrantSqlLogin,
     NtfsRight,
     Operation,
+    RoleService,
     SetIisAttribute,
     SetMetabaseProperty,
     ShareRight,
@@ -32,6 +33,8 @@ METABASE_LOGON = {"interactive": 0, "batch": 1, "network": 2, "network-cleartext
 IIS7_LOGON = {"interactive": "Interactive", "batch": "Batch", "network": "Network",
               "network-cleartext": "ClearText"}
 AUTH_FLAG_BASIC = 2
+# Not installed by default on IIS 7+ (Microsoft Learn, "Basic Authentication"; "Global Modules <globalModules>").
+BASIC_ROLE_SERVICE = RoleService("Basic Authentication", "Web-Basic-Auth", "BasicAuthenticationModule")
 SHARE_RIGHTS: dict[str, ShareRight] = {"read": "Read", "change": "Change", "full": "Full"}
 NTFS_RIGHTS: dict[str, NtfsRight] = {"read": "RX", "change": "M", "full": "F"}
 
@@ -78,11 +81,13 @@ def network_logon_method(policy: Policy) -> str:
 
 
 def switch_to_basic(policy: Policy) -> list[Operation]:
-    """Enable Basic on the path and turn off the method it replaces (browsers pick the strongest)."""
+    """Enable Basic on the path and turn off the method it replaces (browsers pick the strongest); on IIS 7+
+    only where its role service is installed."""
     iis = policy.iis
     if uses_metabase(iis.version):
         return [SetMetabaseProperty("iis", iis.site, iis.path, "AuthFlags", AUTH_FLAG_BASIC)]
-    ops: list[Operation] = [SetIisAttribute("iis", iis.location, BASIC_SECTION, "enabled", True)]
+    ops: list[Operation] = [SetIisAttribute("iis", iis.location, BASIC_SECTION, "enabled", True,
+                                            needs=BASIC_ROLE_SERVICE)]
     replaced = {"ntlm": WINDOWS_SECTION, "negotiate": WINDOWS_SECTION,
                 "digest": DIGEST_SECTION}.get(iis.authentication)
     if replaced:

@@ -345,10 +345,17 @@ function Remove-WebAppPool {
 
 function Get-WebConfiguration {
     # "Get-WebConfiguration" (WebAdministration): the configuration elements an XPath filter selects; only
-    # the applications of a pool here: system.applicationHost/sites/site/application[@applicationPool='name'].
+    # the applications of a pool here: system.applicationHost/sites/site/application[@applicationPool='name'],
+    # and a module by name: system.webServer/globalModules/add[@name='name'] ("Global Modules <globalModules>";
+    # state: iis.globalModules = @(names)).
     [CmdletBinding()]
     param([Parameter(Mandatory)] [string] $PSPath, [Parameter(Mandatory)] [string] $Filter)
     if ($PSPath -ne 'MACHINE/WEBROOT/APPHOST') { throw ('simwin: PSPath ' + $PSPath + ' is not simulated') }
+    if ($Filter -match "^system\.webServer/globalModules/add\[@name='([^']*)'\]$") {
+        $module = $Matches[1]
+        if (@((Get-SimWinSection @('iis'))['globalModules']) -contains $module) { [pscustomobject]@{ ElementTagName = 'add'; name = $module } }
+        return
+    }
     if ($Filter -notmatch "^system\.applicationHost/sites/site/application\[@applicationPool='([^']*)'\]$") {
         throw ('simwin: filter ' + $Filter + ' is not simulated')
     }

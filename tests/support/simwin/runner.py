@@ -28,15 +28,16 @@ def script_hosts(bundle: Path) -> list[Path]:
 
 
 @functools.cache
-def run_bundle(bundle: Path) -> dict[str, dict[str, Any]]:
+def run_bundle(bundle: Path, variant: str = "") -> dict[str, dict[str, Any]]:
     """Every phase of every PowerShell host of the bundle: {host: {phase: record}}; each record has the state
-    document after the phase, the exit code, the REMEDIATE-RESULT object and the other output lines."""
+    document after the phase, the exit code, the REMEDIATE-RESULT object and the other output lines. A variant
+    (state.VARIANTS) starts every host from another state."""
     executable = pwsh()
     assert executable, "pwsh is not on PATH"
     with tempfile.TemporaryDirectory(prefix="simwin-") as work:
         request = {"work": work, "hosts": [
             {"name": folder.name, "apply": str(folder / "apply.ps1"), "rollback": str(folder / "rollback.ps1"),
-             "state": initial_state(folder.name)} for folder in script_hosts(bundle)]}
+             "state": initial_state(folder.name, variant)} for folder in script_hosts(bundle)]}
         request_path = Path(work) / "request.json"
         request_path.write_text(json.dumps(request), encoding="utf-8")
         done = subprocess.run([executable, "-NoProfile", "-NonInteractive", "-File", str(PHASES_SCRIPT),
@@ -45,6 +46,6 @@ def run_bundle(bundle: Path) -> dict[str, dict[str, Any]]:
     return json.loads(done.stdout)
 
 
-def initial(host: str) -> dict[str, Any]:
+def initial(host: str, variant: str = "") -> dict[str, Any]:
     """The starting state as it comes back from JSON (so comparisons see the same types)."""
-    return json.loads(json.dumps(initial_state(host)))
+    return json.loads(json.dumps(initial_state(host, variant)))

@@ -208,6 +208,15 @@ function ConvertTo-RemediateXPathLiteral {
     return "concat('" + $Text.Replace("'", "', ""'"", '") + "')"
 }
 
+function Test-RemediateIisModule {
+    # Whether a native module is installed: a role service's installer adds it to system.webServer/globalModules
+    # (Microsoft Learn, "Global Modules <globalModules>"), on Server and client Windows alike.
+    param([Parameter(Mandatory = $true)] [string] $Name)
+    Import-Module WebAdministration
+    $filter = 'system.webServer/globalModules/add[@name=' + (ConvertTo-RemediateXPathLiteral $Name) + ']'
+    return @(Get-WebConfiguration -PSPath 'MACHINE/WEBROOT/APPHOST' -Filter $filter).Count -gt 0
+}
+
 function Remove-RemediateUnusedAppPool {
     # Removes an application pool that apply.ps1 created, unless an application still runs in it; returns
     # what it did, for the result.
@@ -259,6 +268,7 @@ function Invoke-RemediateTask {
     param([string] $Id, [string] $Policy, [string] $Name, [scriptblock] $Get, $Desired, [scriptblock] $Set,
           [switch] $Secret, [switch] $Iis, [scriptblock] $Precondition)
     $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
+    if ($Precondition) { & $Precondition }      # throws when unmet (also in check mode, which reports it)
     $before = & $Get
     if ($Secret) {
         $result.before = $script:Mask
@@ -307,38 +317,10 @@ try {
     Initialize-RemediateState -Create
 
     # ---- Task 1: ntlm-basic-ssl.1 -- policy ntlm-basic-ssl, strategy basic-auth, step 1
-    # set_iis_attribute: Default Web Site/myfiles: system.webServer/security/authentication/basicAuthentication/@enabled = true
-    # Follows: KB 207671, "Problem avoidance": use Basic authentication or anonymous without password synchronization; KB 207671, "Problem avoidance": encrypt Basic/clear-text logons with SSL
-    $task = @{
-        Id = 'ntlm-basic-ssl.1'
-        Policy = 'ntlm-basic-ssl'
-        Name = 'set_iis_attribute: Default Web Site/myfiles: system.webServer/security/authentication/basicAuthentication/@enabled = true'
-        Iis = $true
-        Get = { Get-RemediateIisAttribute -Location 'Default Web Site/myfiles' -Filter 'system.webServer/security/authentication/basicAuthentication' -Name 'enabled' }
-        Desired = $true
-        Set = { param($Value) Set-RemediateIisAttribute -Location 'Default Web Site/myfiles' -Filter 'system.webServer/security/authentication/basicAuthentication' -Name 'enabled' -Value $Value }
-    }
-    Invoke-RemediateTask @task
-
-    # ---- Task 2: ntlm-basic-ssl.2 -- policy ntlm-basic-ssl, strategy basic-auth, step 2
-    # set_iis_attribute: Default Web Site/myfiles: system.webServer/security/authentication/windowsAuthentication/@enabled = false
-    # Follows: KB 207671, "Problem avoidance": use Basic authentication or anonymous without password synchronization; KB 207671, "Problem avoidance": encrypt Basic/clear-text logons with SSL
-    $task = @{
-        Id = 'ntlm-basic-ssl.2'
-        Policy = 'ntlm-basic-ssl'
-        Name = 'set_iis_attribute: Default Web Site/myfiles: system.webServer/security/authentication/windowsAuthentication/@enabled = false'
-        Iis = $true
-        Get = { Get-RemediateIisAttribute -Location 'Default Web Site/myfiles' -Filter 'system.webServer/security/authentication/windowsAuthentication' -Name 'enabled' }
-        Desired = $false
-        Set = { param($Value) Set-RemediateIisAttribute -Location 'Default Web Site/myfiles' -Filter 'system.webServer/security/authentication/windowsAuthentication' -Name 'enabled' -Value $Value }
-    }
-    Invoke-RemediateTask @task
-
-    # ---- Task 3: ntlm-basic-ssl.3 -- policy ntlm-basic-ssl, strategy basic-auth, step 3
     # require_ssl: Default Web Site/myfiles = SSL required
     # Follows: KB 207671, "Problem avoidance": use Basic authentication or anonymous without password synchronization; KB 207671, "Problem avoidance": encrypt Basic/clear-text logons with SSL
     $task = @{
-        Id = 'ntlm-basic-ssl.3'
+        Id = 'ntlm-basic-ssl.1'
         Policy = 'ntlm-basic-ssl'
         Name = 'require_ssl: Default Web Site/myfiles = SSL required'
         Iis = $true
@@ -370,6 +352,39 @@ try {
             return ((@('Ssl') + $flags) -join ',')
         }
     } catch { $task.Desired = $null }
+    Invoke-RemediateTask @task
+
+    # ---- Task 2: ntlm-basic-ssl.2 -- policy ntlm-basic-ssl, strategy basic-auth, step 2
+    # set_iis_attribute: Default Web Site/myfiles: system.webServer/security/authentication/basicAuthentication/@enabled = true
+    # Follows: KB 207671, "Problem avoidance": use Basic authentication or anonymous without password synchronization; KB 207671, "Problem avoidance": encrypt Basic/clear-text logons with SSL
+    $task = @{
+        Id = 'ntlm-basic-ssl.2'
+        Policy = 'ntlm-basic-ssl'
+        Name = 'set_iis_attribute: Default Web Site/myfiles: system.webServer/security/authentication/basicAuthentication/@enabled = true'
+        Iis = $true
+        Precondition = {
+            if (-not (Test-RemediateIisModule -Name 'BasicAuthenticationModule')) {
+                throw ('the IIS role service ' + 'Basic Authentication' + ' (' + 'Web-Basic-Auth' + ') is not installed: install it first (Server Manager, or Install-WindowsFeature ' + 'Web-Basic-Auth' + ')')
+            }
+        }
+        Get = { Get-RemediateIisAttribute -Location 'Default Web Site/myfiles' -Filter 'system.webServer/security/authentication/basicAuthentication' -Name 'enabled' }
+        Desired = $true
+        Set = { param($Value) Set-RemediateIisAttribute -Location 'Default Web Site/myfiles' -Filter 'system.webServer/security/authentication/basicAuthentication' -Name 'enabled' -Value $Value }
+    }
+    Invoke-RemediateTask @task
+
+    # ---- Task 3: ntlm-basic-ssl.3 -- policy ntlm-basic-ssl, strategy basic-auth, step 3
+    # set_iis_attribute: Default Web Site/myfiles: system.webServer/security/authentication/windowsAuthentication/@enabled = false
+    # Follows: KB 207671, "Problem avoidance": use Basic authentication or anonymous without password synchronization; KB 207671, "Problem avoidance": encrypt Basic/clear-text logons with SSL
+    $task = @{
+        Id = 'ntlm-basic-ssl.3'
+        Policy = 'ntlm-basic-ssl'
+        Name = 'set_iis_attribute: Default Web Site/myfiles: system.webServer/security/authentication/windowsAuthentication/@enabled = false'
+        Iis = $true
+        Get = { Get-RemediateIisAttribute -Location 'Default Web Site/myfiles' -Filter 'system.webServer/security/authentication/windowsAuthentication' -Name 'enabled' }
+        Desired = $false
+        Set = { param($Value) Set-RemediateIisAttribute -Location 'Default Web Site/myfiles' -Filter 'system.webServer/security/authentication/windowsAuthentication' -Name 'enabled' -Value $Value }
+    }
     Invoke-RemediateTask @task
 } catch {
     $script:Failed = $true

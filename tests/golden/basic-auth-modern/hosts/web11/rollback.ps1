@@ -207,6 +207,15 @@ function ConvertTo-RemediateXPathLiteral {
     return "concat('" + $Text.Replace("'", "', ""'"", '") + "')"
 }
 
+function Test-RemediateIisModule {
+    # Whether a native module is installed: a role service's installer adds it to system.webServer/globalModules
+    # (Microsoft Learn, "Global Modules <globalModules>"), on Server and client Windows alike.
+    param([Parameter(Mandatory = $true)] [string] $Name)
+    Import-Module WebAdministration
+    $filter = 'system.webServer/globalModules/add[@name=' + (ConvertTo-RemediateXPathLiteral $Name) + ']'
+    return @(Get-WebConfiguration -PSPath 'MACHINE/WEBROOT/APPHOST' -Filter $filter).Count -gt 0
+}
+
 function Remove-RemediateUnusedAppPool {
     # Removes an application pool that apply.ps1 created, unless an application still runs in it; returns
     # what it did, for the result.
@@ -258,9 +267,29 @@ try {
     Initialize-RemediateState
 
     # ---- Undo task 3: ntlm-basic-ssl.3 -- policy ntlm-basic-ssl, strategy basic-auth, step 3
-    # require_ssl: Default Web Site/myfiles = SSL required
+    # set_iis_attribute: Default Web Site/myfiles: system.webServer/security/authentication/windowsAuthentication/@enabled = false
     $task = @{
         Id = 'ntlm-basic-ssl.3'
+        Policy = 'ntlm-basic-ssl'
+        Name = 'set_iis_attribute: Default Web Site/myfiles: system.webServer/security/authentication/windowsAuthentication/@enabled = false'
+        Restore = { param($Before) Restore-RemediateIisAttribute -Location 'Default Web Site/myfiles' -Filter 'system.webServer/security/authentication/windowsAuthentication' -Name 'enabled' -Value $Before }
+    }
+    Invoke-RemediateRestore @task
+
+    # ---- Undo task 2: ntlm-basic-ssl.2 -- policy ntlm-basic-ssl, strategy basic-auth, step 2
+    # set_iis_attribute: Default Web Site/myfiles: system.webServer/security/authentication/basicAuthentication/@enabled = true
+    $task = @{
+        Id = 'ntlm-basic-ssl.2'
+        Policy = 'ntlm-basic-ssl'
+        Name = 'set_iis_attribute: Default Web Site/myfiles: system.webServer/security/authentication/basicAuthentication/@enabled = true'
+        Restore = { param($Before) Restore-RemediateIisAttribute -Location 'Default Web Site/myfiles' -Filter 'system.webServer/security/authentication/basicAuthentication' -Name 'enabled' -Value $Before }
+    }
+    Invoke-RemediateRestore @task
+
+    # ---- Undo task 1: ntlm-basic-ssl.1 -- policy ntlm-basic-ssl, strategy basic-auth, step 1
+    # require_ssl: Default Web Site/myfiles = SSL required
+    $task = @{
+        Id = 'ntlm-basic-ssl.1'
         Policy = 'ntlm-basic-ssl'
         Name = 'require_ssl: Default Web Site/myfiles = SSL required'
         Restore = {
@@ -268,26 +297,6 @@ try {
             if (-not [string]$Before) { $Before = 'None' }
             Restore-RemediateIisAttribute -Location 'Default Web Site/myfiles' -Filter 'system.webServer/security/access' -Name sslFlags -Value ([string]$Before)
         }
-    }
-    Invoke-RemediateRestore @task
-
-    # ---- Undo task 2: ntlm-basic-ssl.2 -- policy ntlm-basic-ssl, strategy basic-auth, step 2
-    # set_iis_attribute: Default Web Site/myfiles: system.webServer/security/authentication/windowsAuthentication/@enabled = false
-    $task = @{
-        Id = 'ntlm-basic-ssl.2'
-        Policy = 'ntlm-basic-ssl'
-        Name = 'set_iis_attribute: Default Web Site/myfiles: system.webServer/security/authentication/windowsAuthentication/@enabled = false'
-        Restore = { param($Before) Restore-RemediateIisAttribute -Location 'Default Web Site/myfiles' -Filter 'system.webServer/security/authentication/windowsAuthentication' -Name 'enabled' -Value $Before }
-    }
-    Invoke-RemediateRestore @task
-
-    # ---- Undo task 1: ntlm-basic-ssl.1 -- policy ntlm-basic-ssl, strategy basic-auth, step 1
-    # set_iis_attribute: Default Web Site/myfiles: system.webServer/security/authentication/basicAuthentication/@enabled = true
-    $task = @{
-        Id = 'ntlm-basic-ssl.1'
-        Policy = 'ntlm-basic-ssl'
-        Name = 'set_iis_attribute: Default Web Site/myfiles: system.webServer/security/authentication/basicAuthentication/@enabled = true'
-        Restore = { param($Before) Restore-RemediateIisAttribute -Location 'Default Web Site/myfiles' -Filter 'system.webServer/security/authentication/basicAuthentication' -Name 'enabled' -Value $Before }
     }
     Invoke-RemediateRestore @task
 } catch {

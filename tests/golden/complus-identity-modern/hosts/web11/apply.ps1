@@ -203,6 +203,7 @@ function Invoke-RemediateTask {
     param([string] $Id, [string] $Policy, [string] $Name, [scriptblock] $Get, $Desired, [scriptblock] $Set,
           [switch] $Secret, [switch] $Iis, [scriptblock] $Precondition)
     $result = Start-RemediateTask -Id $Id -Policy $Policy -Name $Name
+    if ($Precondition) { & $Precondition }      # throws when unmet (also in check mode, which reports it)
     $before = & $Get
     if ($Secret) {
         $result.before = $script:Mask
