@@ -97,6 +97,25 @@ class SetIisAttribute(Operation):
 
 
 @dataclass(frozen=True)
+class SetAnonymousUser(Operation):
+    """IIS 7+: a path's anonymous user and its password, in one commit (never the user without its password)."""
+
+    location: str
+    account: str
+    password: SecretRef
+    kind: ClassVar[str] = "set_anonymous_user"
+    languages: ClassVar[tuple[str, ...]] = ("powershell",)     # applicationHost.config has no WSH interface
+    oldest_windows: ClassVar[str] = "2008"
+    summary: ClassVar[str] = "set an IIS 7+ path's anonymous user and its password together"
+
+    def target(self) -> str:
+        return f"{self.location}: anonymousAuthentication/@userName and @password"
+
+    def value(self) -> str:
+        return f"{show(self.account)}, password {show(self.password)}"
+
+
+@dataclass(frozen=True)
 class SetMetabaseProperty(Operation):
     """IIS 4.0-6.0 metabase property on a site path (the site may be a name or an id)."""
 
@@ -430,7 +449,7 @@ class Advisory(Operation):
 
 
 OPERATION_KINDS: tuple[type[Operation], ...] = (
-    SetIisAttribute, SetMetabaseProperty, SetRegistryValue, AppendRegistryValue, GrantShareAccess,
+    SetIisAttribute, SetAnonymousUser, SetMetabaseProperty, SetRegistryValue, AppendRegistryValue, GrantShareAccess,
     GrantNtfsAccess, GrantSqlLogin, CreateLocalAccount, SetComPlusIdentity, SetAppPoolIdentity,
     AssignAppPool, SetVirtualDirectory, RequireSsl, RegisterSpn, ConfigureDelegation, EnableLogonAuditing,
     RecycleAppPool,

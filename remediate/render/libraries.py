@@ -43,7 +43,8 @@ KINDS: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
                    "set_complus_identity": (("complus", "secrets"), ("complus",)),
                    "set_app_pool_identity": (("passwords", "secrets"), ("iis",)),
                    "assign_app_pool": ((), ("iis",)),
-                   "set_virtual_directory": (("iis", "passwords", "secrets"), ("iis",))},
+                   "set_virtual_directory": (("iis", "passwords", "secrets"), ("iis",)),
+                   "set_anonymous_user": (("iis", "passwords", "secrets"), ("iis",))},
     "vbscript": {
         "append_registry_value": (("registry",), ("registry",)),
         "set_registry_value": (("registry",), ("registry",)),

@@ -375,8 +375,8 @@ def test_native_module_options_carry_the_operation(exports):
 # The task list per strategy (the modern set): (play, step, module, operation kind), in playbook order.
 PS = "ansible.windows.win_powershell"
 EXPECTED_STEPS = {
-    "m-domain-anonymous-account": [("resource", 3, PS, "grant_share_access"), ("resource", 4, PS, "grant_ntfs_access"),
-                                   ("IIS", 1, PS, "set_iis_attribute"), ("IIS", 2, PS, "set_iis_attribute")],
+    "m-domain-anonymous-account": [("resource", 2, PS, "grant_share_access"), ("resource", 3, PS, "grant_ntfs_access"),
+                                   ("IIS", 1, PS, "set_anonymous_user")],
     "m-vdir-connect-as": [("resource", 2, PS, "grant_share_access"), ("resource", 3, PS, "grant_ntfs_access"),
                           ("IIS", 1, PS, "set_virtual_directory")],
     "m-app-pool-identity": [("resource", 4, PS, "grant_share_access"), ("resource", 5, PS, "grant_ntfs_access"),
@@ -391,17 +391,16 @@ EXPECTED_STEPS = {
     "m-thread-impersonation": [("resource", 2, PS, "grant_share_access"), ("resource", 3, PS, "grant_ntfs_access")],
     "m-complus-identity": [("resource", 2, PS, "grant_share_access"), ("resource", 3, PS, "grant_ntfs_access"),
                            ("IIS", 1, PS, "set_complus_identity")],
-    "m-mirrored-local-account": [("resource", 4, PS, "create_local_account"), ("resource", 5, PS, "grant_share_access"),
-                                 ("resource", 6, PS, "grant_ntfs_access"), ("IIS", 1, PS, "create_local_account"),
-                                 ("IIS", 2, PS, "set_iis_attribute"), ("IIS", 3, PS, "set_iis_attribute")],
+    "m-mirrored-local-account": [("resource", 3, PS, "create_local_account"), ("resource", 4, PS, "grant_share_access"),
+                                 ("resource", 5, PS, "grant_ntfs_access"), ("IIS", 1, PS, "create_local_account"),
+                                 ("IIS", 2, PS, "set_anonymous_user")],
     "m-kerberos-delegation": [("Active", 1, PS, "register_spn"), ("Active", 3, PS, "configure_delegation"),
                               ("IIS", 2, PS, "set_iis_attribute")],
     "m-audit-logons": [("resource", 2, PS, "enable_logon_auditing"), ("IIS", 1, PS, "enable_logon_auditing")],
     "m-group": [("IIS", 1, PS, "set_iis_attribute")],
-    "m-share-2008r2": [("resource", 3, PS, "grant_share_access"),
-                       ("resource", 3, "ansible.builtin.debug", "grant_share_access"),
-                       ("resource", 4, PS, "grant_ntfs_access"), ("IIS", 1, PS, "set_iis_attribute"),
-                       ("IIS", 2, PS, "set_iis_attribute")],
+    "m-share-2008r2": [("resource", 2, PS, "grant_share_access"),
+                       ("resource", 2, "ansible.builtin.debug", "grant_share_access"),
+                       ("resource", 3, PS, "grant_ntfs_access"), ("IIS", 1, PS, "set_anonymous_user")],
 }
 EXPECTED_HANDLERS = {   # (play, policy.step, module, when)
     ("resource", "m-null-session-share.4", "ansible.windows.win_service", "remediate_allow_restart | default(false) | bool"),

@@ -301,13 +301,17 @@ def test_basic_is_turned_on_only_after_its_preconditions(variant: str) -> None:
 # a state they may also be in (a pool as New-WebAppPool creates it, before its identity is set).
 NEW_POOL = {"identityType": "ApplicationPoolIdentity", "userName": "", "password": ""}
 TOGETHER = {("app-pool-identity-modern", "web11"): ("/iis/appPools/iusr-gmsa-pool/processModel/", NEW_POOL),
-            ("vdir-connect-as-modern", "web11"): ("/iis/paths/Intranet/docs/", None)}
+            ("vdir-connect-as-modern", "web11"): ("/iis/paths/Intranet/docs/", None),
+            # the anonymous user with its password (never the new user with the old password: 401.1)
+            ("domain-anonymous-account-modern", "web11"): (AUTH.format("reports") + "anonymousAuthentication/", None),
+            ("mirrored-local-account-modern", "web11"): (AUTH.format("scans") + "anonymousAuthentication/", None)}
 
 
 @pytest.mark.parametrize(("bundle", "host"), sorted(TOGETHER), ids=["-".join(case) for case in sorted(TOGETHER)])
 def test_a_fault_never_leaves_settings_half_changed(bundle: str, host: str) -> None:
-    """A fault at any change leaves a Connect As path with its credentials, a pool identity whole: the group is
-    as before apply or as after it (one commit: Invoke-RemediateIisCommit, one processModel write)."""
+    """A fault at any change leaves a Connect As path with its credentials, a pool identity whole, an anonymous user
+    with its password: the group is as before apply or as after it (one commit: Invoke-RemediateIisCommit, one
+    processModel write)."""
     phases = run_bundle(GOLDEN / bundle)[host]
     prefix, also = TOGETHER[(bundle, host)]
 

@@ -17,6 +17,7 @@ from remediate.operations import (
     NtfsRight,
     Operation,
     RoleService,
+    SetAnonymousUser,
     SetIisAttribute,
     SetMetabaseProperty,
     ShareRight,
@@ -47,7 +48,11 @@ def _set(policy: Policy, section: str, attribute: str, metabase_name: str, value
 
 
 def set_anonymous_account(policy: Policy, account: str, password: SecretRef | None) -> list[Operation]:
-    """The anonymous user of the policy's path only (the article: only where access is needed)."""
+    """The anonymous user of the policy's path only (the article: only where access is needed); on IIS 7+ the
+    user and its password in one step, so that they change in one commit."""
+    iis = policy.iis
+    if password is not None and not uses_metabase(iis.version):
+        return [SetAnonymousUser("iis", iis.location, account, password)]
     ops = [_set(policy, ANONYMOUS_SECTION, "userName", "AnonymousUserName", account)]
     if password is not None:
         ops.append(set_anonymous_password(policy, password))

@@ -279,11 +279,11 @@ function Invoke-RemediateRestart {
 try {
     Initialize-RemediateState -Create
 
-    # ---- Task 1: reports-share.3 -- policy reports-share, strategy domain-anonymous-account, step 3
+    # ---- Task 1: reports-share.2 -- policy reports-share, strategy domain-anonymous-account, step 2
     # grant_share_access: share reports = CONTOSO\svc-reports: Read
     # Follows: KB 207671, "Problem avoidance": configure the anonymous account as a domain account; Microsoft Learn, "LogonMethod" (IIS 6.0 SDK; IIS 5.0 reference) and "Anonymous Authentication" (anonymousAuthentication logonMethod, default ClearText)
     $task = @{
-        Id = 'reports-share.3'
+        Id = 'reports-share.2'
         Policy = 'reports-share'
         Name = 'grant_share_access: share reports = CONTOSO\svc-reports: Read'
         Get = {
@@ -319,11 +319,11 @@ try {
     } catch { $task.Desired = $null }
     Invoke-RemediateTask @task
 
-    # ---- Task 2: reports-share.4 -- policy reports-share, strategy domain-anonymous-account, step 4
+    # ---- Task 2: reports-share.3 -- policy reports-share, strategy domain-anonymous-account, step 3
     # grant_ntfs_access: folder of share reports = CONTOSO\svc-reports: RX
     # Follows: KB 207671, "Problem avoidance": configure the anonymous account as a domain account; Microsoft Learn, "LogonMethod" (IIS 6.0 SDK; IIS 5.0 reference) and "Anonymous Authentication" (anonymousAuthentication logonMethod, default ClearText)
     $task = @{
-        Id = 'reports-share.4'
+        Id = 'reports-share.3'
         Policy = 'reports-share'
         Name = 'grant_ntfs_access: folder of share reports = CONTOSO\svc-reports: RX'
         Get = {

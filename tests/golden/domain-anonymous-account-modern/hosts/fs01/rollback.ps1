@@ -229,10 +229,10 @@ function Invoke-RemediateRestore {
 try {
     Initialize-RemediateState
 
-    # ---- Undo task 2: reports-share.4 -- policy reports-share, strategy domain-anonymous-account, step 4
+    # ---- Undo task 2: reports-share.3 -- policy reports-share, strategy domain-anonymous-account, step 3
     # grant_ntfs_access: folder of share reports = CONTOSO\svc-reports: RX
     $task = @{
-        Id = 'reports-share.4'
+        Id = 'reports-share.3'
         Policy = 'reports-share'
         Name = 'grant_ntfs_access: folder of share reports = CONTOSO\svc-reports: RX'
         Restore = {
@@ -243,10 +243,10 @@ try {
     }
     Invoke-RemediateRestore @task
 
-    # ---- Undo task 1: reports-share.3 -- policy reports-share, strategy domain-anonymous-account, step 3
+    # ---- Undo task 1: reports-share.2 -- policy reports-share, strategy domain-anonymous-account, step 2
     # grant_share_access: share reports = CONTOSO\svc-reports: Read
     $task = @{
-        Id = 'reports-share.3'
+        Id = 'reports-share.2'
         Policy = 'reports-share'
         Name = 'grant_share_access: share reports = CONTOSO\svc-reports: Read'
         Restore = {

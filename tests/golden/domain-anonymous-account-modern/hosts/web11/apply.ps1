@@ -318,30 +318,25 @@ try {
     Initialize-RemediateState -Create
 
     # ---- Task 1: reports-share.1 -- policy reports-share, strategy domain-anonymous-account, step 1
-    # set_iis_attribute: Default Web Site/reports: system.webServer/security/authentication/anonymousAuthentication/@userName = CONTOSO\svc-reports
+    # set_anonymous_user: Default Web Site/reports: anonymousAuthentication/@userName and @password = CONTOSO\svc-reports, password <secret from environment variable SVC_REPORTS_PASSWORD>
     # Follows: KB 207671, "Problem avoidance": configure the anonymous account as a domain account; Microsoft Learn, "LogonMethod" (IIS 6.0 SDK; IIS 5.0 reference) and "Anonymous Authentication" (anonymousAuthentication logonMethod, default ClearText)
     $task = @{
         Id = 'reports-share.1'
         Policy = 'reports-share'
-        Name = 'set_iis_attribute: Default Web Site/reports: system.webServer/security/authentication/anonymousAuthentication/@userName = CONTOSO\svc-reports'
+        Name = 'set_anonymous_user: Default Web Site/reports: anonymousAuthentication/@userName and @password = CONTOSO\svc-reports, password <secret from environment variable SVC_REPORTS_PASSWORD>'
         Iis = $true
-        Get = { Get-RemediateIisAttribute -Location 'Default Web Site/reports' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'userName' }
-        Desired = 'CONTOSO\svc-reports'
-        Set = { param($Value) Set-RemediateIisAttribute -Location 'Default Web Site/reports' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'userName' -Value $Value }
-    }
-    Invoke-RemediateTask @task
-
-    # ---- Task 2: reports-share.2 -- policy reports-share, strategy domain-anonymous-account, step 2
-    # set_iis_attribute: Default Web Site/reports: system.webServer/security/authentication/anonymousAuthentication/@password = <secret from environment variable SVC_REPORTS_PASSWORD>
-    # Follows: KB 207671, "Problem avoidance": configure the anonymous account as a domain account; Microsoft Learn, "LogonMethod" (IIS 6.0 SDK; IIS 5.0 reference) and "Anonymous Authentication" (anonymousAuthentication logonMethod, default ClearText)
-    $task = @{
-        Id = 'reports-share.2'
-        Policy = 'reports-share'
-        Name = 'set_iis_attribute: Default Web Site/reports: system.webServer/security/authentication/anonymousAuthentication/@password = <secret from environment variable SVC_REPORTS_PASSWORD>'
-        Iis = $true
-        Get = { Get-RemediateIisPasswordState -Location 'Default Web Site/reports' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'password' -Wanted $(if ($script:CheckMode -and $null -eq $reports_share_password) { $null } else { (Get-RemediateSecret -Name 'reports-share' -Bound $reports_share_password) }) }
-        Desired = '(as wanted)'
-        Set = { Set-RemediateIisAttribute -Location 'Default Web Site/reports' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'password' -Value (ConvertFrom-RemediateSecret (Get-RemediateSecret -Name 'reports-share' -Bound $reports_share_password)) }
+        Get = {
+            return [ordered]@{ userName = [string](Get-RemediateIisAttribute -Location 'Default Web Site/reports' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'userName')
+                               password = (Get-RemediateIisPasswordState -Location 'Default Web Site/reports' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'password' -Wanted $(if ($script:CheckMode -and $null -eq $reports_share_password) { $null } else { (Get-RemediateSecret -Name 'reports-share' -Bound $reports_share_password) })) }
+        }
+        Desired = [ordered]@{ userName = 'CONTOSO\svc-reports'; password = '(as wanted)' }
+        Set = {
+            $password = ConvertFrom-RemediateSecret (Get-RemediateSecret -Name 'reports-share' -Bound $reports_share_password)
+            Invoke-RemediateIisCommit {
+                Set-RemediateIisAttribute -Location 'Default Web Site/reports' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'userName' -Value 'CONTOSO\svc-reports'
+                Set-RemediateIisAttribute -Location 'Default Web Site/reports' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'password' -Value $password
+            }
+        }
     }
     Invoke-RemediateTask @task
 } catch {

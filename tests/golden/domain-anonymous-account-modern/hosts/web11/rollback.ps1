@@ -266,31 +266,25 @@ function Invoke-RemediateRestore {
 try {
     Initialize-RemediateState
 
-    # ---- Undo task 2: reports-share.2 -- policy reports-share, strategy domain-anonymous-account, step 2
-    # set_iis_attribute: Default Web Site/reports: system.webServer/security/authentication/anonymousAuthentication/@password = <secret from environment variable SVC_REPORTS_PASSWORD>
-    $task = @{
-        Id = 'reports-share.2'
-        Policy = 'reports-share'
-        Name = 'set_iis_attribute: Default Web Site/reports: system.webServer/security/authentication/anonymousAuthentication/@password = <secret from environment variable SVC_REPORTS_PASSWORD>'
-        Restore = {
-            param($Before)
-            if ([string]$Before -ne '(another, inherited)') {
-                $script:Current.message = 'the old password was set at this location and is not kept by remediate: restore it from the IIS configuration backup apply.ps1 made (Restore-WebConfiguration), or set it by hand'; Write-Warning $script:Current.message
-                return
-            }
-            Import-Module WebAdministration
-            Remove-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location 'Default Web Site/reports' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'password'
-        }
-    }
-    Invoke-RemediateRestore @task
-
     # ---- Undo task 1: reports-share.1 -- policy reports-share, strategy domain-anonymous-account, step 1
-    # set_iis_attribute: Default Web Site/reports: system.webServer/security/authentication/anonymousAuthentication/@userName = CONTOSO\svc-reports
+    # set_anonymous_user: Default Web Site/reports: anonymousAuthentication/@userName and @password = CONTOSO\svc-reports, password <secret from environment variable SVC_REPORTS_PASSWORD>
     $task = @{
         Id = 'reports-share.1'
         Policy = 'reports-share'
-        Name = 'set_iis_attribute: Default Web Site/reports: system.webServer/security/authentication/anonymousAuthentication/@userName = CONTOSO\svc-reports'
-        Restore = { param($Before) Restore-RemediateIisAttribute -Location 'Default Web Site/reports' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'userName' -Value $Before }
+        Name = 'set_anonymous_user: Default Web Site/reports: anonymousAuthentication/@userName and @password = CONTOSO\svc-reports, password <secret from environment variable SVC_REPORTS_PASSWORD>'
+        Restore = {
+            param($Before)
+            Invoke-RemediateIisCommit {
+                Restore-RemediateIisAttribute -Location 'Default Web Site/reports' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'userName' -Value ([string]$Before.userName)
+                if ([string]$Before.password -eq '(another, inherited)') {
+                    Remove-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location 'Default Web Site/reports' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'password'
+                }
+            }
+            if (@('(another, inherited)', '(as wanted)') -notcontains [string]$Before.password) {
+                $script:Current.message = 'anonymous user restored; its old password was set at this location and is not kept by remediate: restore it from the IIS configuration backup apply.ps1 made (Restore-WebConfiguration), or set it by hand'
+                Write-Warning $script:Current.message
+            }
+        }
     }
     Invoke-RemediateRestore @task
 } catch {

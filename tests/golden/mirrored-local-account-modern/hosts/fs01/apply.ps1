@@ -280,11 +280,11 @@ function Invoke-RemediateRestart {
 try {
     Initialize-RemediateState -Create
 
-    # ---- Task 1: workgroup-mirrored.4 -- policy workgroup-mirrored, strategy mirrored-local-account, step 4
+    # ---- Task 1: workgroup-mirrored.3 -- policy workgroup-mirrored, strategy mirrored-local-account, step 3
     # create_local_account: local account webanon = password <secret from environment variable WEBANON_PASSWORD> (set on every run: it cannot be read back)
     # Follows: KB 207671, "Problem avoidance": the same user name and password on the computer sharing the resource
     $task = @{
-        Id = 'workgroup-mirrored.4'
+        Id = 'workgroup-mirrored.3'
         Policy = 'workgroup-mirrored'
         Name = 'create_local_account: local account webanon = password <secret from environment variable WEBANON_PASSWORD> (set on every run: it cannot be read back)'
         Get = { Test-RemediateLocalAccount -Name 'webanon' }
@@ -297,11 +297,11 @@ try {
     Invoke-RemediateTask @task
     if (-not $script:Current.changed) { $script:Current.message = 'the account exists: its password cannot be read back, so it was not compared or set again' }
 
-    # ---- Task 2: workgroup-mirrored.5 -- policy workgroup-mirrored, strategy mirrored-local-account, step 5
+    # ---- Task 2: workgroup-mirrored.4 -- policy workgroup-mirrored, strategy mirrored-local-account, step 4
     # grant_share_access: share scans = FS01\webanon: Read
     # Follows: KB 207671, "Problem avoidance": the same user name and password on the computer sharing the resource
     $task = @{
-        Id = 'workgroup-mirrored.5'
+        Id = 'workgroup-mirrored.4'
         Policy = 'workgroup-mirrored'
         Name = 'grant_share_access: share scans = FS01\webanon: Read'
         Get = {
@@ -337,11 +337,11 @@ try {
     } catch { $task.Desired = $null }
     Invoke-RemediateTask @task
 
-    # ---- Task 3: workgroup-mirrored.6 -- policy workgroup-mirrored, strategy mirrored-local-account, step 6
+    # ---- Task 3: workgroup-mirrored.5 -- policy workgroup-mirrored, strategy mirrored-local-account, step 5
     # grant_ntfs_access: folder of share scans = FS01\webanon: RX
     # Follows: KB 207671, "Problem avoidance": the same user name and password on the computer sharing the resource
     $task = @{
-        Id = 'workgroup-mirrored.6'
+        Id = 'workgroup-mirrored.5'
         Policy = 'workgroup-mirrored'
         Name = 'grant_ntfs_access: folder of share scans = FS01\webanon: RX'
         Get = {

@@ -229,10 +229,10 @@ function Invoke-RemediateRestore {
 try {
     Initialize-RemediateState
 
-    # ---- Undo task 3: workgroup-mirrored.6 -- policy workgroup-mirrored, strategy mirrored-local-account, step 6
+    # ---- Undo task 3: workgroup-mirrored.5 -- policy workgroup-mirrored, strategy mirrored-local-account, step 5
     # grant_ntfs_access: folder of share scans = FS01\webanon: RX
     $task = @{
-        Id = 'workgroup-mirrored.6'
+        Id = 'workgroup-mirrored.5'
         Policy = 'workgroup-mirrored'
         Name = 'grant_ntfs_access: folder of share scans = FS01\webanon: RX'
         Restore = {
@@ -243,10 +243,10 @@ try {
     }
     Invoke-RemediateRestore @task
 
-    # ---- Undo task 2: workgroup-mirrored.5 -- policy workgroup-mirrored, strategy mirrored-local-account, step 5
+    # ---- Undo task 2: workgroup-mirrored.4 -- policy workgroup-mirrored, strategy mirrored-local-account, step 4
     # grant_share_access: share scans = FS01\webanon: Read
     $task = @{
-        Id = 'workgroup-mirrored.5'
+        Id = 'workgroup-mirrored.4'
         Policy = 'workgroup-mirrored'
         Name = 'grant_share_access: share scans = FS01\webanon: Read'
         Restore = {
@@ -262,10 +262,10 @@ try {
     }
     Invoke-RemediateRestore @task
 
-    # ---- Undo task 1: workgroup-mirrored.4 -- policy workgroup-mirrored, strategy mirrored-local-account, step 4
+    # ---- Undo task 1: workgroup-mirrored.3 -- policy workgroup-mirrored, strategy mirrored-local-account, step 3
     # create_local_account: local account webanon = password <secret from environment variable WEBANON_PASSWORD> (set on every run: it cannot be read back)
     $task = @{
-        Id = 'workgroup-mirrored.4'
+        Id = 'workgroup-mirrored.3'
         Policy = 'workgroup-mirrored'
         Name = 'create_local_account: local account webanon = password <secret from environment variable WEBANON_PASSWORD> (set on every run: it cannot be read back)'
         Restore = {

@@ -390,30 +390,25 @@ try {
     if (-not $script:Current.changed) { $script:Current.message = 'the account exists: its password cannot be read back, so it was not compared or set again' }
 
     # ---- Task 2: workgroup-mirrored.2 -- policy workgroup-mirrored, strategy mirrored-local-account, step 2
-    # set_iis_attribute: Default Web Site/scans: system.webServer/security/authentication/anonymousAuthentication/@userName = webanon
+    # set_anonymous_user: Default Web Site/scans: anonymousAuthentication/@userName and @password = webanon, password <secret from environment variable WEBANON_PASSWORD>
     # Follows: KB 207671, "Problem avoidance": the same user name and password on the computer sharing the resource
     $task = @{
         Id = 'workgroup-mirrored.2'
         Policy = 'workgroup-mirrored'
-        Name = 'set_iis_attribute: Default Web Site/scans: system.webServer/security/authentication/anonymousAuthentication/@userName = webanon'
+        Name = 'set_anonymous_user: Default Web Site/scans: anonymousAuthentication/@userName and @password = webanon, password <secret from environment variable WEBANON_PASSWORD>'
         Iis = $true
-        Get = { Get-RemediateIisAttribute -Location 'Default Web Site/scans' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'userName' }
-        Desired = 'webanon'
-        Set = { param($Value) Set-RemediateIisAttribute -Location 'Default Web Site/scans' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'userName' -Value $Value }
-    }
-    Invoke-RemediateTask @task
-
-    # ---- Task 3: workgroup-mirrored.3 -- policy workgroup-mirrored, strategy mirrored-local-account, step 3
-    # set_iis_attribute: Default Web Site/scans: system.webServer/security/authentication/anonymousAuthentication/@password = <secret from environment variable WEBANON_PASSWORD>
-    # Follows: KB 207671, "Problem avoidance": the same user name and password on the computer sharing the resource
-    $task = @{
-        Id = 'workgroup-mirrored.3'
-        Policy = 'workgroup-mirrored'
-        Name = 'set_iis_attribute: Default Web Site/scans: system.webServer/security/authentication/anonymousAuthentication/@password = <secret from environment variable WEBANON_PASSWORD>'
-        Iis = $true
-        Get = { Get-RemediateIisPasswordState -Location 'Default Web Site/scans' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'password' -Wanted $(if ($script:CheckMode -and $null -eq $workgroup_mirrored_password) { $null } else { (Get-RemediateSecret -Name 'workgroup-mirrored' -Bound $workgroup_mirrored_password) }) }
-        Desired = '(as wanted)'
-        Set = { Set-RemediateIisAttribute -Location 'Default Web Site/scans' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'password' -Value (ConvertFrom-RemediateSecret (Get-RemediateSecret -Name 'workgroup-mirrored' -Bound $workgroup_mirrored_password)) }
+        Get = {
+            return [ordered]@{ userName = [string](Get-RemediateIisAttribute -Location 'Default Web Site/scans' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'userName')
+                               password = (Get-RemediateIisPasswordState -Location 'Default Web Site/scans' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'password' -Wanted $(if ($script:CheckMode -and $null -eq $workgroup_mirrored_password) { $null } else { (Get-RemediateSecret -Name 'workgroup-mirrored' -Bound $workgroup_mirrored_password) })) }
+        }
+        Desired = [ordered]@{ userName = 'webanon'; password = '(as wanted)' }
+        Set = {
+            $password = ConvertFrom-RemediateSecret (Get-RemediateSecret -Name 'workgroup-mirrored' -Bound $workgroup_mirrored_password)
+            Invoke-RemediateIisCommit {
+                Set-RemediateIisAttribute -Location 'Default Web Site/scans' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'userName' -Value 'webanon'
+                Set-RemediateIisAttribute -Location 'Default Web Site/scans' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'password' -Value $password
+            }
+        }
     }
     Invoke-RemediateTask @task
 } catch {

@@ -321,31 +321,25 @@ function Invoke-RemediateRestore {
 try {
     Initialize-RemediateState
 
-    # ---- Undo task 3: workgroup-mirrored.3 -- policy workgroup-mirrored, strategy mirrored-local-account, step 3
-    # set_iis_attribute: Default Web Site/scans: system.webServer/security/authentication/anonymousAuthentication/@password = <secret from environment variable WEBANON_PASSWORD>
-    $task = @{
-        Id = 'workgroup-mirrored.3'
-        Policy = 'workgroup-mirrored'
-        Name = 'set_iis_attribute: Default Web Site/scans: system.webServer/security/authentication/anonymousAuthentication/@password = <secret from environment variable WEBANON_PASSWORD>'
-        Restore = {
-            param($Before)
-            if ([string]$Before -ne '(another, inherited)') {
-                $script:Current.message = 'the old password was set at this location and is not kept by remediate: restore it from the IIS configuration backup apply.ps1 made (Restore-WebConfiguration), or set it by hand'; Write-Warning $script:Current.message
-                return
-            }
-            Import-Module WebAdministration
-            Remove-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location 'Default Web Site/scans' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'password'
-        }
-    }
-    Invoke-RemediateRestore @task
-
     # ---- Undo task 2: workgroup-mirrored.2 -- policy workgroup-mirrored, strategy mirrored-local-account, step 2
-    # set_iis_attribute: Default Web Site/scans: system.webServer/security/authentication/anonymousAuthentication/@userName = webanon
+    # set_anonymous_user: Default Web Site/scans: anonymousAuthentication/@userName and @password = webanon, password <secret from environment variable WEBANON_PASSWORD>
     $task = @{
         Id = 'workgroup-mirrored.2'
         Policy = 'workgroup-mirrored'
-        Name = 'set_iis_attribute: Default Web Site/scans: system.webServer/security/authentication/anonymousAuthentication/@userName = webanon'
-        Restore = { param($Before) Restore-RemediateIisAttribute -Location 'Default Web Site/scans' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'userName' -Value $Before }
+        Name = 'set_anonymous_user: Default Web Site/scans: anonymousAuthentication/@userName and @password = webanon, password <secret from environment variable WEBANON_PASSWORD>'
+        Restore = {
+            param($Before)
+            Invoke-RemediateIisCommit {
+                Restore-RemediateIisAttribute -Location 'Default Web Site/scans' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'userName' -Value ([string]$Before.userName)
+                if ([string]$Before.password -eq '(another, inherited)') {
+                    Remove-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location 'Default Web Site/scans' -Filter 'system.webServer/security/authentication/anonymousAuthentication' -Name 'password'
+                }
+            }
+            if (@('(another, inherited)', '(as wanted)') -notcontains [string]$Before.password) {
+                $script:Current.message = 'anonymous user restored; its old password was set at this location and is not kept by remediate: restore it from the IIS configuration backup apply.ps1 made (Restore-WebConfiguration), or set it by hand'
+                Write-Warning $script:Current.message
+            }
+        }
     }
     Invoke-RemediateRestore @task
 
