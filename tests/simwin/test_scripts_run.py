@@ -227,6 +227,10 @@ def test_phase(bundle: str, host: str, check: str) -> None:
         assert "programData" not in phases["check"]["state"], "check mode made the state folder"
     elif check == "a_state_folder_or_file_of_a_user_is_refused":
         _assert_refused_unchanged(phases["planted_apply"], start, "apply in a state folder a user made")
+        if "creator_rollback" in phases:       # the administrator who ran apply owns the file: trusted
+            _assert_ran(phases["creator_rollback"])
+            _assert_same_state(_without_effects(phases["creator_rollback"]["state"]), _without_effects(start),
+                               "rollback with a state file the administrator owns")
         if "taken_rollback" in phases:
             _assert_refused_unchanged(phases["taken_rollback"], phases["taken_apply"]["state"],
                                       "rollback with a state file a user made")

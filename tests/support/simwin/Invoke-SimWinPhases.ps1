@@ -66,6 +66,13 @@ foreach ($hostSpec in $spec.hosts) {
     New-Item -ItemType Directory -Path (Join-Path $env:ProgramData 'remediate') | Out-Null
     $global:SimWin['programData'] = @{ 'remediate' = @{ owner = $SimWinUserSid; protected = $false; access = @() } }
     $phases['planted_apply'] = Invoke-SimWinScript -Path $hostSpec.apply
+    # the saved values owned by the administrator who ran apply ("Object creator" as the default owner): trusted
+    & $fresh 'creator'
+    $phases['creator_apply'] = Invoke-SimWinScript -Path $hostSpec.apply
+    if (Test-Path -LiteralPath (Join-Path $env:ProgramData 'remediate\before-values.json')) {
+        (Get-SimWinSection @('programData'))['remediate\before-values.json'] = @{ owner = (Get-RemediateCurrentUserSid) }
+        $phases['creator_rollback'] = Invoke-SimWinScript -Path $hostSpec.rollback
+    }
     # the saved values replaced by a user's file after apply: rollback refuses it and changes nothing
     & $fresh 'taken'
     $phases['taken_apply'] = Invoke-SimWinScript -Path $hostSpec.apply

@@ -558,7 +558,7 @@ function auditpol {
 $global:SimWinSeams = @('Resolve-RemediateSid', 'Resolve-RemediateAccountName', 'Test-RemediateLocalAccount',
     'New-RemediateLocalAccount', 'Set-RemediateLocalAccountPassword', 'Remove-RemediateLocalAccount',
     'Get-RemediateComPlusIdentity', 'Set-RemediateComPlusIdentity', 'Restore-RemediateFolderAccess',
-    'Get-RemediateItemOwner', 'Protect-RemediateStateFolder')
+    'Get-RemediateItemOwner', 'Protect-RemediateStateFolder', 'Get-RemediateCurrentUserSid')
 
 function ConvertTo-SimWinRunnable {
     # A copy of the script (in $env:ProgramData of the simulated host) whose seam definitions are renamed
@@ -785,6 +785,11 @@ function Get-RemediateItemOwner {
     $item = (Get-SimWinSection @('programData'))[(Get-SimWinProgramDataName $Path)]
     if ($null -ne $item) { return [string]$item.owner }
     return 'S-1-5-32-544'
+}
+
+function Get-RemediateCurrentUserSid {
+    # WindowsIdentity.GetCurrent().User ("WindowsIdentity.GetCurrent Method"): the scripts run as CONTOSO\admin.
+    return 'S-1-5-21-1004336348-1177238915-682003330-500'
 }
 
 function Protect-RemediateStateFolder {

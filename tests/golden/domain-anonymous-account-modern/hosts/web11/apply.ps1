@@ -59,6 +59,11 @@ function Get-RemediateItemOwner {
     return (Get-Acl -LiteralPath $Path).GetOwner([System.Security.Principal.SecurityIdentifier]).Value
 }
 
+function Get-RemediateCurrentUserSid {
+    # The SID of the account running this script (Microsoft Learn, "WindowsIdentity.GetCurrent Method").
+    return [System.Security.Principal.WindowsIdentity]::GetCurrent().User.Value
+}
+
 function Protect-RemediateStateFolder {
     # The state folder, created when missing, owned by Administrators, with full control for SYSTEM and
     # Administrators only and the entries inherited from ProgramData removed, where Users may create files
@@ -77,12 +82,14 @@ function Protect-RemediateStateFolder {
 }
 
 function Assert-RemediateStateOwner {
-    # Rollback trusts the saved values, so only SYSTEM (S-1-5-18) or Administrators (S-1-5-32-544) may own what
-    # holds them: anything else was made by someone else (Microsoft Learn, "Well-known SIDs").
+    # Rollback trusts the saved values, so only SYSTEM (S-1-5-18), Administrators (S-1-5-32-544) or the administrator
+    # running this script may own what holds them (Microsoft Learn, "Well-known SIDs"): a file an administrator writes
+    # is owned by that account where the security option "System objects: Default owner for objects created by
+    # members of the Administrators group" says "Object creator" (KB 318825). Any other owner made or changed it.
     param([Parameter(Mandatory = $true)] [string] $Path)
     $owner = Get-RemediateItemOwner -Path $Path
-    if (@('S-1-5-18', 'S-1-5-32-544') -notcontains $owner) {
-        throw ('refusing to use ' + $Path + ': it is owned by ' + $owner + ', not by SYSTEM or Administrators, so someone else may have made or changed it; check it, then delete it and run again')
+    if (@('S-1-5-18', 'S-1-5-32-544', (Get-RemediateCurrentUserSid)) -notcontains $owner) {
+        throw ('refusing to use ' + $Path + ': it is owned by ' + $owner + ', not by SYSTEM, Administrators or the account running this script, so someone else may have made or changed it; check it, then delete it and run again')
     }
 }
 
