@@ -73,13 +73,25 @@ class Operation:
 
 
 @dataclass(frozen=True)
+class RoleService:
+    """An optional IIS 7+ role service, known on a server by the module its installer adds to
+    system.webServer/globalModules (Microsoft Learn, "Global Modules <globalModules>")."""
+
+    title: str          # as Server Manager shows it
+    feature: str        # Install-WindowsFeature's name
+    module: str         # its globalModules entry
+
+
+@dataclass(frozen=True)
 class SetIisAttribute(Operation):
-    """IIS 7+ configuration in applicationHost.config, at a location (never a web.config)."""
+    """IIS 7+ configuration in applicationHost.config, at a location (never a web.config). A
+    role service the setting needs (Basic authentication's) is checked before the change."""
 
     location: str
     section: str
     attribute: str
     new: Value
+    needs: RoleService | None = field(default=None, kw_only=True)
     kind: ClassVar[str] = "set_iis_attribute"
     languages: ClassVar[tuple[str, ...]] = ("powershell",)     # applicationHost.config has no WSH interface
     oldest_windows: ClassVar[str] = "2008"
@@ -93,6 +105,28 @@ class SetIisAttribute(Operation):
 
     def value(self) -> str:
         return show(self.new)
+
+
+@dataclass(frozen=True)
+class SetAnonymousUser(Operation):
+    """IIS 7+: a path's anonymous user and its password, in one commit (never the user without its password)."""
+
+    location: str
+    account: str
+    password: SecretRef
+    kind: ClassVar[str] = "set_anonymous_user"
+    languages: ClassVar[tuple[str, ...]] = ("powershell",)     # applicationHost.config has no WSH interface
+    oldest_windows: ClassVar[str] = "2008"
+    summary: ClassVar[str] = "set an IIS 7+ path's anonymous user and its password together"
+
+    def state_key(self) -> str:
+        return f"iis:{self.location}:system.webServer/security/authentication/anonymousAuthentication:userName+password"
+
+    def target(self) -> str:
+        return f"{self.location}: anonymousAuthentication/@userName and @password"
+
+    def value(self) -> str:
+        return f"{show(self.account)}, password {show(self.password)}"
 
 
 @dataclass(frozen=True)
@@ -504,7 +538,7 @@ class Advisory(Operation):
 
 
 OPERATION_KINDS: tuple[type[Operation], ...] = (
-    SetIisAttribute, SetMetabaseProperty, SetRegistryValue, AppendRegistryValue, GrantShareAccess,
+    SetIisAttribute, SetAnonymousUser, SetMetabaseProperty, SetRegistryValue, AppendRegistryValue, GrantShareAccess,
     GrantNtfsAccess, GrantSqlLogin, CreateLocalAccount, SetComPlusIdentity, SetAppPoolIdentity, CreateAppPool,
     AssignAppPool, SetVirtualDirectory, RequireSsl, RegisterSpn, ConfigureDelegation, EnableLogonAuditing,
     RecycleAppPool,

@@ -57,3 +57,4 @@ FACT_AUDIT = f'{LEARN}, "auditpol set" and "4624(S): An account was successfully
 FACT_UNC_VDIR = (f'KB 280383, "IIS Security Recommendations When You Use a UNC Share"; {LEARN}, "Virtual Directory" '
                  '(Connect As credentials)')
 FACT_BASIC7 = f'{LEARN}, "Basic Authentication" (an optional role service on IIS 7+)'
+FACT_GLOBAL_MODULES = f'{LEARN}, "Global Modules <globalModules>" (a role service\'s installer adds its module there)'

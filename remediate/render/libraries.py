@@ -18,8 +18,8 @@ EXTENSIONS = {"powershell": "ps1", "vbscript": "vbs"}
 CORE = ("results", "state")
 # Every library of a language, in the order a script includes them.
 ORDER = {
-    "powershell": ("state", "results", "secrets", "passwords", "accounts", "ntfs", "complus", "iis", "apppools",
-                   "tasks"),
+    "powershell": ("state", "results", "secrets", "native", "passwords", "accounts", "ntfs", "complus", "iis",
+                   "apppools", "tasks"),
     "vbscript": ("results", "state", "secrets", "wmi", "registry", "services", "tools", "ntfs", "accounts",
                  "complus", "sql", "metabase", "apppools", "audit"),
 }
@@ -39,12 +39,14 @@ APPLY: dict[str, tuple[str, ...]] = {"powershell": ("tasks",), "vbscript": ()}
 KINDS: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "powershell": {"set_iis_attribute": (("iis", "secrets"), ("iis",)), "require_ssl": (("iis",), ("iis",)),
                    "create_local_account": (("accounts", "secrets"), ("accounts",)),
-                   "grant_ntfs_access": (("accounts",), ("accounts", "ntfs")),
+                   "grant_ntfs_access": (("accounts", "native"), ("accounts", "ntfs")),
+                   "enable_logon_auditing": (("native",), ("native",)), "register_spn": (("native",), ("native",)),
                    "grant_share_access": (("accounts",), ("accounts",)),
                    "set_complus_identity": (("complus", "secrets"), ("complus",)),
                    "set_app_pool_identity": (("passwords", "secrets"), ("iis",)),
                    "create_app_pool": (("apppools",), ("iis",)), "assign_app_pool": ((), ("iis",)),
-                   "set_virtual_directory": (("iis", "passwords", "secrets", "accounts"), ("iis",))},
+                   "set_virtual_directory": (("iis", "passwords", "secrets"), ("iis",)),
+                   "set_anonymous_user": (("iis", "passwords", "secrets"), ("iis",))},
     "vbscript": {
         "append_registry_value": (("registry",), ("registry",)),
         "set_registry_value": (("registry",), ("registry",)),

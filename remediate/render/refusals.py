@@ -17,6 +17,7 @@ from remediate.operations import (
     GrantNtfsAccess,
     RecycleAppPool,
     RegisterSpn,
+    SetAnonymousUser,
     SetAppPoolIdentity,
     SetIisAttribute,
     SetMetabaseProperty,
@@ -32,8 +33,8 @@ _DOMAIN_STEP = ("give the policy a domain_host that runs 2008 R2 or later, or no
 def _vbscript(task: Task, script: HostScript) -> str | None:
     """Why a VBScript (Windows Script Host) host cannot carry this step, or None."""
     op, where = task.op, f"{script.host} (Windows {script.windows})"
-    if isinstance(op, SetIisAttribute):
-        return (f"set_iis_attribute for {task.id}: IIS 7+ configuration (applicationHost.config) cannot be set "
+    if isinstance(op, (SetIisAttribute, SetAnonymousUser)):
+        return (f"{task.kind} for {task.id}: IIS 7+ configuration (applicationHost.config) cannot be set "
                 f"from a Windows Script Host script; {script.host} runs Windows {script.windows} and gets "
                 "apply.vbs: check iis.version in the policy")
     if isinstance(op, RegisterSpn):

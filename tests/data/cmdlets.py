@@ -38,10 +38,9 @@ CMDLETS: dict[str, set[str]] = {
     # https://learn.microsoft.com/powershell/module/microsoft.powershell.management/set-itemproperty?view=powershell-5.1
     "Set-ItemProperty": {"Path", "LiteralPath", "Name", "Value", "InputObject", "PassThru", "Force", "Filter",
                          "Include", "Exclude", "Credential", "WhatIf", "Confirm", "UseTransaction"},
-    # https://learn.microsoft.com/powershell/module/microsoft.powershell.management/get-wmiobject?view=powershell-5.1
-    "Get-WmiObject": {"Class", "Property", "Filter", "Amended", "DirectRead", "AsJob", "Impersonation",
-                      "Authentication", "Locale", "EnableAllPrivileges", "Authority", "Credential", "ThrottleLimit",
-                      "ComputerName", "Namespace", "Recurse", "List", "Query"},
+    # https://learn.microsoft.com/powershell/module/cimcmdlets/get-ciminstance?view=powershell-5.1
+    "Get-CimInstance": {"ClassName", "ComputerName", "KeyOnly", "Namespace", "OperationTimeoutSec", "QueryDialect",
+                        "Shallow", "Filter", "Property", "CimSession", "ResourceUri", "Query", "InputObject"},
     # https://learn.microsoft.com/powershell/module/microsoft.powershell.management/restart-service?view=powershell-5.1
     "Restart-Service": {"Force", "InputObject", "Name", "DisplayName", "PassThru", "Include", "Exclude", "WhatIf",
                         "Confirm"},
@@ -61,6 +60,9 @@ CMDLETS: dict[str, set[str]] = {
     # https://learn.microsoft.com/powershell/module/microsoft.powershell.security/get-acl?view=powershell-5.1
     "Get-Acl": {"Path", "InputObject", "LiteralPath", "Audit", "AllCentralAccessPolicies", "Filter", "Include",
                 "Exclude", "UseTransaction"},
+    # https://learn.microsoft.com/powershell/module/microsoft.powershell.security/set-acl?view=powershell-5.1
+    "Set-Acl": {"Path", "InputObject", "LiteralPath", "AclObject", "CentralAccessPolicy", "ClearCentralAccessPolicy",
+                "Passthru", "Filter", "Include", "Exclude", "WhatIf", "Confirm", "UseTransaction"},
 
     # ---------------------------------------------------------- Microsoft.PowerShell.Utility (5.1)
     # https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/new-object?view=powershell-5.1

@@ -185,7 +185,7 @@ def test_basic_auth_needs_no_authentication_change_when_already_basic(policy_fro
     policy = policy_from("basic-logon-network")
     assessment = assess(policy, "basic-auth")
     assert assessment.feasible
-    assert [op.kind for op in assessment.steps] == ["set_metabase_property", "require_ssl", "advisory"]
+    assert [op.kind for op in assessment.steps] == ["require_ssl", "set_metabase_property", "advisory"]
 
 
 def test_basic_auth_warns_when_no_ssl_binding_exists(policy_from):

@@ -460,7 +460,7 @@ def test_no_secret_reaches_a_native_program_command_line():
             continue
         lines = data.decode("utf-8-sig").splitlines()
         for call in sc.commands(data):
-            if call.name.lower().removesuffix(".exe") not in native:
+            if call.name.lower() != sc.NATIVE_RUNNER and call.name.lower().removesuffix(".exe") not in native:
                 continue
             checked += 1
             text = lines[call.line - 1].lower()

@@ -46,6 +46,9 @@ def wine(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., subprocess.C
     """A function running a Wine program in a fresh prefix of this module."""
     environment = dict(os.environ, WINEPREFIX=str(tmp_path_factory.mktemp("wine") / "prefix"), WINEDEBUG="-all")
     subprocess.run(["wineboot", "-i"], env=environment, capture_output=True, timeout=300, check=True)
+    # wineboot returns while the prefix's services still start; a program run then may print nothing (seen once
+    # in a full run): wait until the prefix's wineserver has finished and exited
+    subprocess.run(["wineserver", "-w"], env=environment, capture_output=True, timeout=300, check=True)
 
     def run(*arguments: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(["wine", *arguments], env=environment, capture_output=True, text=True, timeout=300)

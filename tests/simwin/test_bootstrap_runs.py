@@ -51,3 +51,15 @@ def test_input_cut_short_is_refused_before_running_anything() -> None:
     assert done.returncode == framing.BAD_INPUT_EXIT
     assert b"ran" not in done.stdout
     assert b"did not arrive whole" in done.stderr
+
+
+def test_output_is_utf8_whatever_the_console_encoding(monkeypatch) -> None:
+    """The bootstrap sets [Console]::OutputEncoding to UTF-8 before it runs the script, so a non-ASCII name in
+    REMEDIATE-RESULT reaches `remediate apply` (which reads UTF-8) whole; here the console starts as ISO-8859-1."""
+    monkeypatch.setenv("LC_ALL", "en_US.ISO-8859-1")
+    name = "Standardwebsite Zürich / Ωmega"
+    probe = f"$site = '{name}'\nWrite-Output ('REMEDIATE-RESULT ' + (ConvertTo-Json -Compress -InputObject @{{ site = $site }}))\n"
+    done = run_bootstrap(framing.encode(probe, switches=[]))
+    assert done.returncode == 0, done.stderr.decode()
+    lines = done.stdout.decode("utf-8").splitlines()
+    assert lines == ['REMEDIATE-RESULT {"site":"' + name + '"}']

@@ -1,8 +1,10 @@
-"""PSScriptAnalyzer over every golden PowerShell script, as ansible.windows lints its modules (ansible-test pslint).
+"""PSScriptAnalyzer over every golden PowerShell script and every script the tests render, as ansible.windows lints
+its modules (ansible-test pslint).
 
 The settings (tests/support/PSScriptAnalyzerSettings.psd1): every default rule, the correctness and security
 rules among them, plus PSUseCompatibleSyntax for Windows PowerShell 5.1 and PowerShell 7.0. One pwsh process
-analyses all scripts; each rule with findings today is an xfail case (strict) naming what it flags.
+analyses the goldens, one every other rendered script (each strategy's scenarios, rendered with that strategy where
+it is feasible, and the example policies' bundles); none may have a finding.
 """
 
 from __future__ import annotations
@@ -14,18 +16,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from remediate.planner import make_plan
+from remediate.policy import load_policies
+from remediate.render.bundle import bundle_files
+
+from support.examplebundles import BUNDLES, bundle
+from support.scenarios import Scenario, inventory, scenarios
 from support.simwin.runner import pwsh
 
 TESTS = Path(__file__).parent.parent
 GOLDEN = TESTS / "golden"
 SETTINGS = TESTS / "support" / "PSScriptAnalyzerSettings.psd1"
 pytestmark = [pytest.mark.pwsh, pytest.mark.skipif(pwsh() is None, reason="pwsh is not on PATH (.ci/run installs it)")]
-
-# Today's findings by rule: the to-do for the script fixes (strict: a fixed rule must leave this list).
-KNOWN = {
-    "PSAvoidUsingWMICmdlet": "Get-WmiObject Win32_Share (Get-CimInstance is in Windows PowerShell 5.1 and 7)",
-}
 
 ANALYSER = TESTS / "support" / "simwin" / "Invoke-SimWinAnalyzer.ps1"
 
@@ -49,15 +53,8 @@ def _summary(rule_findings: list[dict[str, Any]]) -> str:
     return "; ".join(f"{Path(f['file']).relative_to(GOLDEN)}:{f['line']}: {f['message']}" for f in rule_findings[:5])
 
 
-@pytest.mark.parametrize("rule", [pytest.param(rule, marks=pytest.mark.xfail(strict=True, reason=why))
-                                  for rule, why in sorted(KNOWN.items())])
-def test_known_rule_has_no_findings(rule: str) -> None:
-    flagged = [f for f in findings() if f["rule"] == rule]
-    assert not flagged, f"{len(flagged)} findings: " + _summary(flagged)
-
-
-def test_no_other_rule_has_findings() -> None:
-    flagged = [f for f in findings() if f["rule"] not in KNOWN]
+def test_no_golden_script_has_findings() -> None:
+    flagged = findings()
     assert not flagged, f"{len(flagged)} findings: " + _summary(flagged)
 
 
@@ -66,3 +63,37 @@ def test_settings_flag_syntax_that_windows_powershell_51_lacks(tmp_path: Path) -
     script = tmp_path / "seven.ps1"
     script.write_text("$a = $null\n$b = $a ?? 'x'\nWrite-Output $b\n", encoding="utf-8")
     assert "PSUseCompatibleSyntax" in {f["rule"] for f in analyse(script)}
+
+
+def _forced_plan(case: Scenario, folder: Path):
+    """The scenario's policy planned with its own strategy, or None where that strategy is not feasible."""
+    path = folder / f"{case.id}.yaml"
+    path.write_text(yaml.safe_dump(case.policy_data(), sort_keys=False), encoding="utf-8")
+    plan = make_plan(load_policies([path])[0], inventory(), forced=case.strategy)
+    return plan if plan.strategy is not None else None
+
+
+@pytest.fixture(scope="module")
+def rendered_findings(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, list[dict[str, Any]]]:
+    """How many scripts, and the findings over every PowerShell script of the scenarios and the example bundles."""
+    folder = tmp_path_factory.mktemp("rendered")
+    policies = tmp_path_factory.mktemp("policies")
+    files: dict[str, bytes] = {}
+    for case in scenarios():
+        plan = _forced_plan(case, policies)
+        if plan is not None:
+            files |= {f"{case.id}/{path}": data for path, data in bundle_files([plan], "remediate render").items()}
+    for name in BUNDLES:
+        files |= {f"examples-{name}/{path}": data for path, data in bundle(name).items()}
+    scripts = {path: data for path, data in files.items() if path.endswith(".ps1")}
+    for path, data in scripts.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(data)
+    return len(scripts), analyse(folder)
+
+
+def test_every_rendered_script_has_no_findings(rendered_findings) -> None:
+    count, flagged = rendered_findings
+    assert count > 50, f"only {count} scripts rendered"
+    assert not flagged, f"{len(flagged)} findings: " + "; ".join(
+        f"{f['file']}:{f['line']}: {f['rule']}: {f['message']}" for f in flagged[:5])

@@ -33,9 +33,11 @@ def _tasks(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _without_effects(state: dict[str, Any]) -> dict[str, Any]:
-    """The state without what no rollback undoes (an IIS backup taken, a write-only password written)."""
+    """The state without what no rollback undoes (an IIS backup taken, a write-only password written, the protected
+    before-values folder)."""
     state = copy.deepcopy(state)
     state["iis"].pop("backups", None)
+    state.pop("programData", None)
     for holder in [*state.get("complus", {}).values(), *state.get("accounts", {}).values()]:
         holder.pop("passwordSets", None)
     return state
@@ -57,7 +59,7 @@ def _wrong_password(state: dict[str, Any]) -> None:
 
 
 UNMET = {  # (bundle, host, the task whose precondition fails, how the host differs, what the failure says)
-    "no-https-binding": ("basic-auth-modern", "web11", "ntlm-basic-ssl.3", _no_https, "has no https binding"),
+    "no-https-binding": ("basic-auth-modern", "web11", "ntlm-basic-ssl.1", _no_https, "has no https binding"),
     "gmsa-not-installed": ("app-pool-identity-modern", "web11", "iusr-gmsa-pool.2", _no_gmsa,
                            "cannot use the group managed service account CONTOSO\\gmsa-gallery$"),
     "wrong-connect-as-password": ("vdir-connect-as-modern", "web11", "content-share.1", _wrong_password,

@@ -21,7 +21,8 @@ GOLDEN = Path(__file__).parent.parent / "golden"
 pytestmark = [pytest.mark.pwsh, pytest.mark.skipif(pwsh() is None, reason="pwsh is not on PATH (.ci/run installs it)")]
 
 CHECKS = ("check_changes_nothing", "check_reports_what_apply_does", "apply_succeeds", "apply_again_changes_nothing",
-          "rollback_restores_original", "fault_then_rollback_restores_original", "failed_undo_stops_no_other_undo")
+          "rollback_restores_original", "fault_then_rollback_restores_original", "failed_undo_stops_no_other_undo",
+          "apply_protects_the_state_folder", "a_state_folder_or_file_of_a_user_is_refused")
 
 # Effects no rollback can or should undo: a backup taken, a restart or recycle done.
 EFFECTS = (("iis", "backups"),)
@@ -146,6 +147,7 @@ def _cases() -> list[Any]:
 
 def _without_effects(state: dict[str, Any]) -> dict[str, Any]:
     state = copy.deepcopy(state)
+    state.pop("programData", None)     # the state folder stays, with its ACL (apply.ps1 made it)
     for section, key in EFFECTS:
         state.get(section, {}).pop(key, None)
     for service in state.get("services", {}).values():
@@ -229,6 +231,19 @@ def test_phase(bundle: str, host: str, check: str) -> None:
         assert _changed(phases["undo_fault_again"]) == {failed_id}
         _assert_same_state(_without_effects(phases["undo_fault_again"]["state"]), _without_effects(start),
                            "rollback run again after a failed undo left a state other than the original")
+    elif check == "apply_protects_the_state_folder":
+        _assert_ran(phases["apply"])
+        assert phases["apply"]["state"]["programData"] == {"remediate": PROTECTED_STATE_FOLDER}
+        assert "programData" not in phases["check"]["state"], "check mode made the state folder"
+    elif check == "a_state_folder_or_file_of_a_user_is_refused":
+        _assert_refused_unchanged(phases["planted_apply"], start, "apply in a state folder a user made")
+        if "creator_rollback" in phases:       # the administrator who ran apply owns the file: trusted
+            _assert_ran(phases["creator_rollback"])
+            _assert_same_state(_without_effects(phases["creator_rollback"]["state"]), _without_effects(start),
+                               "rollback with a state file the administrator owns")
+        if "taken_rollback" in phases:
+            _assert_refused_unchanged(phases["taken_rollback"], phases["taken_apply"]["state"],
+                                      "rollback with a state file a user made")
     else:
         faults = sorted(int(name[5:]) for name in phases if name.startswith("fault") and name[5:].isdigit())
         assert bool(faults) != ((bundle, host) in ADVICE_ONLY), "apply made no change to inject a fault into"
@@ -237,6 +252,22 @@ def test_phase(bundle: str, host: str, check: str) -> None:
             _assert_ran(phases[f"fault{k}_rollback"])
             _assert_same_state(_without_effects(phases[f"fault{k}_rollback"]["state"]), _without_effects(start),
                                f"rollback after a fault at change {k} left a state other than the original")
+
+
+# The folder of the saved values as apply leaves it: owned by Administrators, inheritance off, full control for
+# SYSTEM and Administrators only (tests/support/simwin/SimWin.ps1 records what Protect-RemediateStateFolder set).
+PROTECTED_STATE_FOLDER = {"owner": "S-1-5-32-544", "protected": True, "access": [
+    {"sid": "S-1-5-18", "type": "Allow", "rights": 2032127, "inheritance": 3, "propagation": 0},
+    {"sid": "S-1-5-32-544", "type": "Allow", "rights": 2032127, "inheritance": 3, "propagation": 0}]}
+
+
+def _assert_refused_unchanged(record: dict[str, Any], before: dict[str, Any], what: str) -> None:
+    """Exit 1, a failure naming the owner, no change made."""
+    assert record["exit"] == 1, f"{what}: exit {record['exit']}"
+    assert any("owned by S-1-5-21-1004336348-1177238915-682003330-2001" in failure for failure in _failures(record)), \
+        _failures(record)
+    assert record["writes"] == 0, f"{what}: {record['writes']} changes"
+    _assert_same_state(_without_effects(record["state"]), _without_effects(before), what)
 
 
 # Hosts whose IIS passwords (anonymous, Connect As) are read back and compared: apply again writes nothing.
@@ -254,17 +285,49 @@ def test_apply_again_rewrites_no_password(bundle: str, host: str) -> None:
     assert not _changed(again)
 
 
+# Basic only where passwords cannot travel in clear and IIS can do Basic: without an https binding, or without the
+# Basic Authentication role service, apply fails with the task that checks it and leaves Basic off, Windows
+# authentication on; check mode reports the same failure.
+BASIC = AUTH.format("myfiles") + "basicAuthentication/enabled"
+WINDOWS = AUTH.format("myfiles") + "windowsAuthentication/enabled"
+UNMET = {"no https binding": ("has no https binding", "require_ssl"),
+         "no Basic role service": ("role service Basic Authentication (Web-Basic-Auth) is not installed",
+                                   "basicAuthentication/@enabled")}
+
+
+@pytest.mark.parametrize("variant", sorted(UNMET))
+def test_basic_is_turned_on_only_after_its_preconditions(variant: str) -> None:
+    phases = run_bundle(GOLDEN / "basic-auth-modern", variant)["web11"]
+    message, task = UNMET[variant]
+    for phase in ("check", "apply"):
+        record = phases[phase]
+        assert record["exit"] == 1, f"{phase}: exit {record['exit']}"
+        failed = [t for t in record["result"]["tasks"] if t["failed"]]
+        # apply's preflight names the task, then refuses as a whole; check mode names the task only
+        assert [t["id"] for t in failed[1:]] == (["preflight"] if phase == "apply" else []), failed
+        assert message in failed[0]["message"] and task in failed[0]["name"], failed
+    reached = flat(phases["apply"]["state"])
+    assert (reached.get(BASIC, "<absent>"), reached.get(WINDOWS, "<absent>")) == ("<absent>", "<absent>")
+    _assert_ran(phases["rollback"])
+    _assert_same_state(_without_effects(phases["rollback"]["state"]), _without_effects(initial("web11", variant)),
+                       "rollback after the refused apply")
+
+
 # Settings that only work together, by host: the state paths that must change all together or not at all, and
 # a state they may also be in (a pool as New-WebAppPool creates it, before its identity is set).
 NEW_POOL = {"identityType": "ApplicationPoolIdentity", "userName": "", "password": ""}
 TOGETHER = {("app-pool-identity-modern", "web11"): ("/iis/appPools/iusr-gmsa-pool/processModel/", NEW_POOL),
-            ("vdir-connect-as-modern", "web11"): ("/iis/paths/Intranet/docs/", None)}
+            ("vdir-connect-as-modern", "web11"): ("/iis/paths/Intranet/docs/", None),
+            # the anonymous user with its password (never the new user with the old password: 401.1)
+            ("domain-anonymous-account-modern", "web11"): (AUTH.format("reports") + "anonymousAuthentication/", None),
+            ("mirrored-local-account-modern", "web11"): (AUTH.format("scans") + "anonymousAuthentication/", None)}
 
 
 @pytest.mark.parametrize(("bundle", "host"), sorted(TOGETHER), ids=["-".join(case) for case in sorted(TOGETHER)])
 def test_a_fault_never_leaves_settings_half_changed(bundle: str, host: str) -> None:
-    """A fault at any change leaves a Connect As path with its credentials, a pool identity whole: the group is
-    as before apply or as after it (one commit: Invoke-RemediateIisCommit, one processModel write)."""
+    """A fault at any change leaves a Connect As path with its credentials, a pool identity whole, an anonymous user
+    with its password: the group is as before apply or as after it (one commit: Invoke-RemediateIisCommit, one
+    processModel write)."""
     phases = run_bundle(GOLDEN / bundle)[host]
     prefix, also = TOGETHER[(bundle, host)]
 

@@ -344,8 +344,13 @@ def parameter_problems(source: str | bytes, cmdlets: dict[str, set[str]], native
     return out
 
 
+# The library function that runs native programs (templates/lib/powershell/native.ps1).
+NATIVE_RUNNER = "invoke-remediatenative"
+
+
 def native_arguments(source: str | bytes, native: set[str]) -> list[tuple[str, PsLiteral]]:
-    """String literals passed straight to a native program: (program, literal)."""
+    """String literals passed to a native program: (program, literal). A call of the library's
+    Invoke-RemediateNative -FilePath 'program' -ArgumentList ... counts as a call of that program."""
     data = _source_bytes(source)
     by_start = {lit.start: lit for lit in string_literals(data)}
     out = []
@@ -353,17 +358,23 @@ def native_arguments(source: str | bytes, native: set[str]) -> list[tuple[str, P
         if node.type != "command":
             continue
         name = (_command_name(node) or "").lower()
-        if name not in native and name.removesuffix(".exe") not in native:
+        wrapped = name == NATIVE_RUNNER
+        if not wrapped and name not in native and name.removesuffix(".exe") not in native:
             continue
+        literals = []
         stack = [c for c in node.children if c.type == "command_elements"]
         while stack:
             current = stack.pop()
             if current.type == "command":
                 continue                     # a nested command's own arguments
             if current.type == "string_literal":
-                out.append((name, by_start[current.start_byte]))
+                literals.append(by_start[current.start_byte])
                 continue
             stack.extend(current.children)
+        literals.sort(key=lambda lit: lit.start)
+        if wrapped:                          # the first literal is the program (-FilePath)
+            name, literals = (literals[0].value or "").lower(), literals[1:]
+        out += [(name, literal) for literal in literals]
     return out
 
 

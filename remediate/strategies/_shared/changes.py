@@ -16,6 +16,8 @@ from remediate.operations import (
     GrantSqlLogin,
     NtfsRight,
     Operation,
+    RoleService,
+    SetAnonymousUser,
     SetIisAttribute,
     SetMetabaseProperty,
     ShareRight,
@@ -32,6 +34,8 @@ METABASE_LOGON = {"interactive": 0, "batch": 1, "network": 2, "network-cleartext
 IIS7_LOGON = {"interactive": "Interactive", "batch": "Batch", "network": "Network",
               "network-cleartext": "ClearText"}
 AUTH_FLAG_BASIC = 2
+# Not installed by default on IIS 7+ (Microsoft Learn, "Basic Authentication"; "Global Modules <globalModules>").
+BASIC_ROLE_SERVICE = RoleService("Basic Authentication", "Web-Basic-Auth", "BasicAuthenticationModule")
 SHARE_RIGHTS: dict[str, ShareRight] = {"read": "Read", "change": "Change", "full": "Full"}
 NTFS_RIGHTS: dict[str, NtfsRight] = {"read": "RX", "change": "M", "full": "F"}
 
@@ -44,7 +48,11 @@ def _set(policy: Policy, section: str, attribute: str, metabase_name: str, value
 
 
 def set_anonymous_account(policy: Policy, account: str, password: SecretRef | None) -> list[Operation]:
-    """The anonymous user of the policy's path only (the article: only where access is needed)."""
+    """The anonymous user of the policy's path only (the article: only where access is needed); on IIS 7+ the
+    user and its password in one step, so that they change in one commit."""
+    iis = policy.iis
+    if password is not None and not uses_metabase(iis.version):
+        return [SetAnonymousUser("iis", iis.location, account, password)]
     ops = [_set(policy, ANONYMOUS_SECTION, "userName", "AnonymousUserName", account)]
     if password is not None:
         ops.append(set_anonymous_password(policy, password))
@@ -78,11 +86,13 @@ def network_logon_method(policy: Policy) -> str:
 
 
 def switch_to_basic(policy: Policy) -> list[Operation]:
-    """Enable Basic on the path and turn off the method it replaces (browsers pick the strongest)."""
+    """Enable Basic on the path and turn off the method it replaces (browsers pick the strongest); on IIS 7+
+    only where its role service is installed."""
     iis = policy.iis
     if uses_metabase(iis.version):
         return [SetMetabaseProperty("iis", iis.site, iis.path, "AuthFlags", AUTH_FLAG_BASIC)]
-    ops: list[Operation] = [SetIisAttribute("iis", iis.location, BASIC_SECTION, "enabled", True)]
+    ops: list[Operation] = [SetIisAttribute("iis", iis.location, BASIC_SECTION, "enabled", True,
+                                            needs=BASIC_ROLE_SERVICE)]
     replaced = {"ntlm": WINDOWS_SECTION, "negotiate": WINDOWS_SECTION,
                 "digest": DIGEST_SECTION}.get(iis.authentication)
     if replaced:

@@ -26,7 +26,8 @@ class BasicAuth(Strategy):
 
     def build(self, ctx: Context) -> Outcome:
         policy = ctx.policy
-        steps: list[Operation] = []
+        # SSL first: Basic (and Windows authentication off) only once passwords can no longer travel in clear
+        steps: list[Operation] = [RequireSsl("iis", policy.iis.site, policy.iis.path)]
         changes: dict[str, object] = {"authentication": "basic"}
         if policy.iis.authentication != "basic":
             steps += switch_to_basic(policy)
@@ -35,7 +36,6 @@ class BasicAuth(Strategy):
             steps.append(set_logon_method(policy.model_copy(update={"iis": policy.iis.model_copy(
                 update={"authentication": "basic"})}), method))
             changes["logon_method"] = method
-        steps.append(RequireSsl("iis", policy.iis.site, policy.iis.path))
         steps.append(Advisory("file_server", f"make sure the users of {policy.scope} may "
                                              f"{policy.resource.access} {policy.resource.path}"))
         warnings = [f"Basic sends passwords readable in a network trace: SSL is required on the path "
@@ -45,7 +45,8 @@ class BasicAuth(Strategy):
                             "certificate first, or requiring SSL makes the path unusable")
         if iis_at_least(policy.iis.version, "7.0"):
             warnings.append(f"Basic authentication is a role service that is not installed by default on IIS 7+ "
-                            f"({sources.FACT_BASIC7})")
+                            f"({sources.FACT_BASIC7}): the script checks that it is installed before it turns Basic on "
+                            f"({sources.FACT_GLOBAL_MODULES})")
         if policy.iis.domain_controller and changes.get("logon_method", policy.logon_method) == "interactive":
             warnings.append(LOG_ON_LOCALLY)
         return Outcome(steps, REQUESTING_USER, ctx.with_iis(**changes), [

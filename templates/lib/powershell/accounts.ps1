@@ -58,17 +58,3 @@ function Remove-RemediateLocalAccount {
     $computer = [ADSI]('WinNT://' + $env:COMPUTERNAME + ',computer')
     $computer.Delete('user', $Name)
 }
-
-function Test-RemediateCredential {
-    # Whether the password is the account's, asked of its domain (DOMAIN\name) or of this computer (a local name)
-    # without a logon: PrincipalContext.ValidateCredentials, which takes the bare user name (Microsoft Learn,
-    # "PrincipalContext.ValidateCredentials Method").
-    param([Parameter(Mandatory = $true)] [string] $Account, [Parameter(Mandatory = $true)] [securestring] $Password)
-    Add-Type -AssemblyName System.DirectoryServices.AccountManagement
-    $domain, $user = '.', $Account
-    if ($Account.Contains('\')) { $domain, $user = $Account.Split('\', 2) }
-    $type = [System.DirectoryServices.AccountManagement.ContextType]::Domain
-    if ($domain -eq '.' -or $domain -eq $env:COMPUTERNAME) { $type = [System.DirectoryServices.AccountManagement.ContextType]::Machine; $domain = $env:COMPUTERNAME }
-    $context = New-Object System.DirectoryServices.AccountManagement.PrincipalContext($type, $domain)
-    try { return $context.ValidateCredentials($user, (ConvertFrom-RemediateSecret $Password)) } finally { $context.Dispose() }
-}

@@ -65,6 +65,15 @@ function ConvertTo-RemediateXPathLiteral {
     return "concat('" + $Text.Replace("'", "', ""'"", '") + "')"
 }
 
+function Test-RemediateIisModule {
+    # Whether a native module is installed: a role service's installer adds it to system.webServer/globalModules
+    # (Microsoft Learn, "Global Modules <globalModules>"), on Server and client Windows alike.
+    param([Parameter(Mandatory = $true)] [string] $Name)
+    Import-Module WebAdministration
+    $filter = 'system.webServer/globalModules/add[@name=' + (ConvertTo-RemediateXPathLiteral $Name) + ']'
+    return @(Get-WebConfiguration -PSPath 'MACHINE/WEBROOT/APPHOST' -Filter $filter).Count -gt 0
+}
+
 function Remove-RemediateUnusedAppPool {
     # Removes an application pool that apply.ps1 created, unless an application still runs in it; returns
     # what it did, for the result.

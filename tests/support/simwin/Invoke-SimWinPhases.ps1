@@ -1,6 +1,7 @@
 # Runs one bundle's host scripts through the phases in one pwsh process (a start costs ~0.5 s):
 # check, apply, apply again, rollback, then per fault point k: apply failing at its k-th change,
-# and rollback; then apply, a rollback whose first change fails, and rollback again. Reads a JSON
+# and rollback; then apply, a rollback whose first change fails, and rollback again; then apply with
+# a state folder a user made, and rollback with a state file a user made. Reads a JSON
 # request on the path given, writes the JSON answer to stdout: per host and phase the state
 # document after the phase, the exit code, the REMEDIATE-RESULT object (or null) and the script's
 # other output. A request with `runs` instead of `hosts` runs each run's steps in order on one
@@ -9,6 +10,7 @@
 param([Parameter(Mandatory)] [string] $Request)
 $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'SimWin.ps1')
+$SimWinUserSid = 'S-1-5-21-1004336348-1177238915-682003330-2001'    # CONTOSO\someone: a user, not an administrator
 
 function ConvertTo-SimWinJson { param($Value) return (ConvertTo-Json -InputObject $Value -Depth 30 -Compress) }
 
@@ -87,6 +89,25 @@ foreach ($hostSpec in @($spec.hosts)) {
         $phases['undo_fault'] = Invoke-SimWinScript -Path $hostSpec.rollback
         $global:SimWinFaultAt = 0
         $phases['undo_fault_again'] = Invoke-SimWinScript -Path $hostSpec.rollback
+    }
+    # the state folder made by a user before apply ever ran: apply refuses it and changes nothing
+    & $fresh 'planted'
+    New-Item -ItemType Directory -Path (Join-Path $env:ProgramData 'remediate') | Out-Null
+    $global:SimWin['programData'] = @{ 'remediate' = @{ owner = $SimWinUserSid; protected = $false; access = @() } }
+    $phases['planted_apply'] = Invoke-SimWinScript -Path $hostSpec.apply
+    # the saved values owned by the administrator who ran apply ("Object creator" as the default owner): trusted
+    & $fresh 'creator'
+    $phases['creator_apply'] = Invoke-SimWinScript -Path $hostSpec.apply
+    if (Test-Path -LiteralPath (Join-Path $env:ProgramData 'remediate\before-values.json')) {
+        (Get-SimWinSection @('programData'))['remediate\before-values.json'] = @{ owner = (Get-RemediateCurrentUserSid) }
+        $phases['creator_rollback'] = Invoke-SimWinScript -Path $hostSpec.rollback
+    }
+    # the saved values replaced by a user's file after apply: rollback refuses it and changes nothing
+    & $fresh 'taken'
+    $phases['taken_apply'] = Invoke-SimWinScript -Path $hostSpec.apply
+    if (Test-Path -LiteralPath (Join-Path $env:ProgramData 'remediate\before-values.json')) {
+        (Get-SimWinSection @('programData'))['remediate\before-values.json'] = @{ owner = $SimWinUserSid }
+        $phases['taken_rollback'] = Invoke-SimWinScript -Path $hostSpec.rollback
     }
     $answer[$hostSpec.name] = $phases
 }

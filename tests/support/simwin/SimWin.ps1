@@ -420,10 +420,17 @@ function Remove-WebAppPool {
 
 function Get-WebConfiguration {
     # "Get-WebConfiguration" (WebAdministration): the configuration elements an XPath filter selects; only
-    # the applications of a pool here: system.applicationHost/sites/site/application[@applicationPool='name'].
+    # the applications of a pool here: system.applicationHost/sites/site/application[@applicationPool='name'],
+    # and a module by name: system.webServer/globalModules/add[@name='name'] ("Global Modules <globalModules>";
+    # state: iis.globalModules = @(names)).
     [CmdletBinding()]
     param([Parameter(Mandatory)] [string] $PSPath, [Parameter(Mandatory)] [string] $Filter)
     if ($PSPath -ne 'MACHINE/WEBROOT/APPHOST') { throw ('simwin: PSPath ' + $PSPath + ' is not simulated') }
+    if ($Filter -match "^system\.webServer/globalModules/add\[@name='([^']*)'\]$") {
+        $module = $Matches[1]
+        if (@((Get-SimWinSection @('iis'))['globalModules']) -contains $module) { [pscustomobject]@{ ElementTagName = 'add'; name = $module } }
+        return
+    }
     if ($Filter -notmatch "^system\.applicationHost/sites/site/application\[@applicationPool='([^']*)'\]$") {
         throw ('simwin: filter ' + $Filter + ' is not simulated')
     }
@@ -492,12 +499,11 @@ function Revoke-SmbShareAccess {
     Get-SmbShareAccess -Name $Name
 }
 
-function Get-WmiObject {
-    # "Get-WmiObject" (Microsoft.PowerShell.Management, Windows PowerShell 5.1 only): Win32_Share
-    # instances with Name and Path.
+function Get-CimInstance {
+    # "Get-CimInstance" (CimCmdlets): the instances of a CIM class, here Win32_Share with Name and Path.
     [CmdletBinding()]
-    param([Parameter(Mandatory)] [string] $Class)
-    if ($Class -ne 'Win32_Share') { throw ('simwin: WMI class ' + $Class + ' is not simulated') }
+    param([Parameter(Mandatory, Position = 0)] [string] $ClassName)
+    if ($ClassName -ne 'Win32_Share') { throw ('simwin: CIM class ' + $ClassName + ' is not simulated') }
     foreach ($name in @((Get-SimWinSection @('smb', 'shares')).Keys)) {
         [pscustomobject]@{ Name = $name; Path = (Get-SimWinShare $name).path }
     }
@@ -627,7 +633,7 @@ function auditpol {
 $global:SimWinSeams = @('Resolve-RemediateSid', 'Resolve-RemediateAccountName', 'Test-RemediateLocalAccount',
     'New-RemediateLocalAccount', 'Set-RemediateLocalAccountPassword', 'Remove-RemediateLocalAccount',
     'Get-RemediateComPlusIdentity', 'Set-RemediateComPlusIdentity', 'Restore-RemediateFolderAccess',
-    'Test-RemediateCredential')
+    'Test-RemediateCredential', 'Get-RemediateItemOwner', 'Protect-RemediateStateFolder', 'Get-RemediateCurrentUserSid')
 
 function ConvertTo-SimWinRunnable {
     # A copy of the script (in $env:ProgramData of the simulated host) whose seam definitions are renamed
@@ -842,4 +848,43 @@ function Restore-RemediateFolderAccess {
         $kept += @{ sid = $Sid; type = $part[0]; rights = [long]$part[1]; inheritance = [int]$part[2]; propagation = [int]$part[3]; inherited = $false }
     }
     $acl.access = $kept
+}
+
+# ---------------------------------------------------------------- the state folder under ProgramData
+# The files are real (in $env:ProgramData of the simulated host); their owners and ACLs are in the state:
+# programData[<path under ProgramData>] = @{ owner; protected; access = @(@{ sid; type; rights; inheritance;
+# propagation }) }. A file or folder not listed there was made by the script, run by an administrator: objects an
+# administrator creates are owned by the Administrators group ("All Administrators Share Ownership of Objects They
+# Create", KB 100599).
+
+function Get-SimWinProgramDataName {
+    param([string] $Path)
+    $root = $env:ProgramData.TrimEnd('\', '/')
+    if (-not $Path.StartsWith($root)) { throw ('simwin: ' + $Path + ' is not under ProgramData') }
+    return $Path.Substring($root.Length).TrimStart('\', '/').Replace('/', '\')
+}
+
+function Get-RemediateItemOwner {
+    # (Get-Acl -LiteralPath $Path).GetOwner([SecurityIdentifier]) ("Get-Acl", "ObjectSecurity.GetOwner(Type) Method").
+    param([Parameter(Mandatory)] [string] $Path)
+    if (-not (Microsoft.PowerShell.Management\Test-Path -LiteralPath $Path)) { throw ('Cannot find path ''' + $Path + ''' because it does not exist.') }
+    $item = (Get-SimWinSection @('programData'))[(Get-SimWinProgramDataName $Path)]
+    if ($null -ne $item) { return [string]$item.owner }
+    return 'S-1-5-32-544'
+}
+
+function Get-RemediateCurrentUserSid {
+    # WindowsIdentity.GetCurrent().User ("WindowsIdentity.GetCurrent Method"): the scripts run as CONTOSO\admin.
+    return 'S-1-5-21-1004336348-1177238915-682003330-500'
+}
+
+function Protect-RemediateStateFolder {
+    # The folder created when missing, owner Administrators, SetAccessRuleProtection($true, $false) and full control
+    # for SYSTEM and Administrators only ("FileSystemAccessRule Class", "Set-Acl"). Bookkeeping of the script, not a
+    # change it remediates: no write is counted, so fault k still falls on the k-th change of a task.
+    param([Parameter(Mandatory)] [string] $Path)
+    if (-not (Microsoft.PowerShell.Management\Test-Path -LiteralPath $Path)) { New-Item -ItemType Directory -Path $Path | Out-Null }
+    $full = @(foreach ($sid in @('S-1-5-18', 'S-1-5-32-544')) {
+        @{ sid = $sid; type = 'Allow'; rights = 2032127; inheritance = 3; propagation = 0 } })
+    (Get-SimWinSection @('programData'))[(Get-SimWinProgramDataName $Path)] = @{ owner = 'S-1-5-32-544'; protected = $true; access = $full }
 }

@@ -41,13 +41,14 @@ def _answer(request: dict[str, Any], work: str) -> dict[str, Any]:
 
 
 @functools.cache
-def run_bundle(bundle: Path) -> dict[str, dict[str, Any]]:
+def run_bundle(bundle: Path, variant: str = "") -> dict[str, dict[str, Any]]:
     """Every phase of every PowerShell host of the bundle: {host: {phase: record}}; each record has the state
-    document after the phase, the exit code, the REMEDIATE-RESULT object and the other output lines."""
+    document after the phase, the exit code, the REMEDIATE-RESULT object and the other output lines. A variant
+    (state.VARIANTS) starts every host from another state."""
     with tempfile.TemporaryDirectory(prefix="simwin-") as work:
         return _answer({"hosts": [
             {"name": folder.name, "apply": str(folder / "apply.ps1"), "rollback": str(folder / "rollback.ps1"),
-             "state": initial_state(folder.name)} for folder in script_hosts(bundle)]}, work)
+             "state": initial_state(folder.name, variant)} for folder in script_hosts(bundle)]}, work)
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,9 @@ def run_steps(host: str, state: dict[str, Any], steps: list[Step]) -> list[dict[
         return list(_answer({"runs": [run]}, work)["run"])
 
 
-def initial(host: str) -> dict[str, Any]:
+def initial(host: str, variant: str = "") -> dict[str, Any]:
     """The starting state as it comes back from JSON (so comparisons see the same types)."""
-    return json.loads(json.dumps(initial_state(host)))
+    return json.loads(json.dumps(initial_state(host, variant)))
 
 
 def flat(value: Any, prefix: str = "") -> dict[str, Any]:

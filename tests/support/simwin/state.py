@@ -51,8 +51,28 @@ def _folder_acl() -> dict[str, Any]:
                         "propagation": 0, "inherited": True}]}
 
 
-def initial_state(host: str) -> dict[str, Any]:
-    """The state document a test writes before running a host's scripts."""
+def _without_https_binding(state: dict[str, Any]) -> None:
+    site = state["iis"]["paths"]["Default Web Site"]
+    site["bindings"]["Collection"] = [b for b in site["bindings"]["Collection"] if b["protocol"] != "https"]
+
+
+def _without_basic_authentication(state: dict[str, Any]) -> None:
+    state["iis"]["globalModules"].remove("BasicAuthenticationModule")
+
+
+# Hosts other than the usual one, for the preconditions: what a script must refuse before its first change.
+VARIANTS = {"no https binding": _without_https_binding, "no Basic role service": _without_basic_authentication}
+
+
+def initial_state(host: str, variant: str = "") -> dict[str, Any]:
+    """The state document a test writes before running a host's scripts (changed as VARIANTS[variant] says)."""
+    state = _usual_state(host)
+    if variant:
+        VARIANTS[variant](state)
+    return state
+
+
+def _usual_state(host: str) -> dict[str, Any]:
     accounts = {r"NT AUTHORITY\ANONYMOUS LOGON": {"sid": "S-1-5-7", "local": False},
                 r"BUILTIN\Administrators": {"sid": "S-1-5-32-544", "local": False}}
     for number, name in enumerate(DOMAIN_ACCOUNTS, start=1101):
@@ -86,6 +106,9 @@ def initial_state(host: str) -> dict[str, Any]:
                                                              "userName": "", "password": ""},
                                             "settings": copy.deepcopy(DEFAULT_APP_POOL_SETTINGS)}},
             "backups": {},
+            # the role services' modules installed (system.webServer/globalModules), Basic authentication's among them
+            "globalModules": ["AnonymousAuthenticationModule", "BasicAuthenticationModule",
+                              "WindowsAuthenticationModule"],
         },
         "smb": {"shares": {name: {"path": "D:\\shares\\" + name,
                                   "access": [{"AccountName": "BUILTIN\\Administrators", "AccessControlType": "Allow",

@@ -16,8 +16,15 @@ param(
     [switch] $Check,
     [switch] $Restart
 )
+if ($PSVersionTable.PSVersion.Major -lt 5) {
+    [Console]::Error.WriteLine('remediate: this script needs Windows PowerShell 5.1, and this is PowerShell ' + [string]$PSVersionTable.PSVersion + ': install WMF 5.1 (Windows Server 2012 R2 ships 4.0, 2008 R2 ships 2.0)')
+    exit 1
+}
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
+# REMEDIATE-RESULT and native programs' output as UTF-8, so that non-ASCII names survive (as ansible's bootstrap
+# wrapper does; a host without a console refuses the setting, and keeps its own)
+try { [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding($false) } catch { $null = $_ }
 $script:CheckMode = $Check.IsPresent -or [bool]$WhatIfPreference
 $script:HostName = 'fs01'
 $script:StateFile = Join-Path $env:ProgramData 'remediate\before-values.json'
@@ -49,6 +56,57 @@ function Test-RemediateEqual {
     return (ConvertTo-RemediateComparable $Current) -eq (ConvertTo-RemediateComparable $Desired)
 }
 
+function Get-RemediateItemOwner {
+    # The owner of a file or folder as a SID string (Microsoft Learn, "Get-Acl",
+    # "ObjectSecurity.GetOwner(Type) Method").
+    param([Parameter(Mandatory = $true)] [string] $Path)
+    return (Get-Acl -LiteralPath $Path).GetOwner([System.Security.Principal.SecurityIdentifier]).Value
+}
+
+function Get-RemediateCurrentUserSid {
+    # The SID of the account running this script (Microsoft Learn, "WindowsIdentity.GetCurrent Method").
+    return [System.Security.Principal.WindowsIdentity]::GetCurrent().User.Value
+}
+
+function Protect-RemediateStateFolder {
+    # The state folder, created when missing, owned by Administrators, with full control for SYSTEM and
+    # Administrators only and the entries inherited from ProgramData removed, where Users may create files
+    # (Microsoft Learn, "FileSystemAccessRule Class", "ObjectSecurity.SetAccessRuleProtection(Boolean, Boolean)
+    # Method", "Set-Acl").
+    param([Parameter(Mandatory = $true)] [string] $Path)
+    if (-not (Test-Path -LiteralPath $Path)) { New-Item -ItemType Directory -Path $Path | Out-Null }
+    $acl = New-Object System.Security.AccessControl.DirectorySecurity
+    $acl.SetOwner((New-Object System.Security.Principal.SecurityIdentifier 'S-1-5-32-544'))
+    $acl.SetAccessRuleProtection($true, $false)
+    foreach ($sid in @('S-1-5-18', 'S-1-5-32-544')) {
+        $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule(
+            (New-Object System.Security.Principal.SecurityIdentifier $sid), 'FullControl', 'ContainerInherit, ObjectInherit', 'None', 'Allow')))
+    }
+    Set-Acl -LiteralPath $Path -AclObject $acl
+}
+
+function Assert-RemediateStateOwner {
+    # Rollback trusts the saved values, so only SYSTEM (S-1-5-18), Administrators (S-1-5-32-544) or the administrator
+    # running this script may own what holds them (Microsoft Learn, "Well-known SIDs"): a file an administrator writes
+    # is owned by that account where the security option "System objects: Default owner for objects created by
+    # members of the Administrators group" says "Object creator" (KB 318825). Any other owner made or changed it.
+    param([Parameter(Mandatory = $true)] [string] $Path)
+    $owner = Get-RemediateItemOwner -Path $Path
+    if (@('S-1-5-18', 'S-1-5-32-544', (Get-RemediateCurrentUserSid)) -notcontains $owner) {
+        throw ('refusing to use ' + $Path + ': it is owned by ' + $owner + ', not by SYSTEM, Administrators or the account running this script, so someone else may have made or changed it; check it, then delete it and run again')
+    }
+}
+
+function Initialize-RemediateState {
+    # Before the first read or write of the saved values: a folder or file that someone else owns is refused
+    # before anything changes; outside check mode the folder is made (or kept) SYSTEM's and Administrators' only.
+    param([switch] $Create)
+    $folder = Split-Path -Parent $script:StateFile
+    if (Test-Path -LiteralPath $folder) { Assert-RemediateStateOwner -Path $folder } elseif (-not $Create) { return }
+    if (-not $script:CheckMode) { Protect-RemediateStateFolder -Path $folder }
+    if (Test-Path -LiteralPath $script:StateFile) { Assert-RemediateStateOwner -Path $script:StateFile }
+}
+
 function Read-RemediateState {
     $state = @{}
     if (Test-Path -LiteralPath $script:StateFile) {
@@ -61,10 +119,14 @@ function Read-RemediateState {
 }
 
 function Write-RemediateState {
+    # Whole or not at all: a temporary file in the same folder, then [IO.File]::Replace over the old file, or
+    # Move for the first (Microsoft Learn, "File.Replace Method"; [NullString]::Value: no backup file, where $null
+    # would arrive as an empty path): a failure never leaves half a file.
     param([hashtable] $State)
-    $folder = Split-Path -Parent $script:StateFile
-    if (-not (Test-Path -LiteralPath $folder)) { New-Item -ItemType Directory -Path $folder -Force | Out-Null }
-    ConvertTo-Json -InputObject $State -Depth 8 | Set-Content -LiteralPath $script:StateFile -Encoding UTF8
+    $temporary = $script:StateFile + '.tmp'
+    Set-Content -LiteralPath $temporary -Value (ConvertTo-Json -InputObject $State -Depth 8) -Encoding UTF8
+    if (Test-Path -LiteralPath $script:StateFile) { [System.IO.File]::Replace($temporary, $script:StateFile, [NullString]::Value) }
+    else { [System.IO.File]::Move($temporary, $script:StateFile) }
 }
 
 function Add-RemediateTaskResult {
@@ -98,6 +160,26 @@ function Get-RemediateSecret {
 function ConvertFrom-RemediateSecret {
     param([securestring] $Secret)
     return (New-Object System.Management.Automation.PSCredential('remediate', $Secret)).GetNetworkCredential().Password
+}
+
+function Invoke-RemediateNative {
+    # Runs a native program (icacls, auditpol, setspn) and returns its standard output lines. Under
+    # $ErrorActionPreference 'Stop', Windows PowerShell 5.1 turns a program's first line on standard error
+    # into a terminating error when it is redirected (Microsoft Learn, "about_Redirection"): here the
+    # preference is 'Continue' for the call only, the error lines are kept apart, and the exit code decides
+    # (Microsoft Learn, "about_Automatic_Variables", $LASTEXITCODE).
+    # -AnyExitCode: for a program whose exit codes are not documented, only its output counts.
+    param([Parameter(Mandatory = $true)] [string] $FilePath, [string[]] $ArgumentList, [switch] $AnyExitCode)
+    $ErrorActionPreference = 'Continue'
+    $output = @(& $FilePath @ArgumentList 2>&1)
+    $code = $LASTEXITCODE
+    $lines = @($output | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] } | ForEach-Object { [string]$_ })
+    $errors = @($output | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | ForEach-Object { [string]$_ })
+    if ($code -ne 0 -and -not $AnyExitCode) {
+        $said = @($errors + $lines | Where-Object { ([string]$_).Trim() }) -join ' | '
+        throw ($FilePath + ' ' + ($ArgumentList -join ' ') + ' failed with exit code ' + $code + ': ' + $said)
+    }
+    return $lines
 }
 
 function Resolve-RemediateSid {
@@ -159,20 +241,6 @@ function Remove-RemediateLocalAccount {
     if (-not $PSCmdlet.ShouldProcess($Name, 'remove the local account')) { return }
     $computer = [ADSI]('WinNT://' + $env:COMPUTERNAME + ',computer')
     $computer.Delete('user', $Name)
-}
-
-function Test-RemediateCredential {
-    # Whether the password is the account's, asked of its domain (DOMAIN\name) or of this computer (a local name)
-    # without a logon: PrincipalContext.ValidateCredentials, which takes the bare user name (Microsoft Learn,
-    # "PrincipalContext.ValidateCredentials Method").
-    param([Parameter(Mandatory = $true)] [string] $Account, [Parameter(Mandatory = $true)] [securestring] $Password)
-    Add-Type -AssemblyName System.DirectoryServices.AccountManagement
-    $domain, $user = '.', $Account
-    if ($Account.Contains('\')) { $domain, $user = $Account.Split('\', 2) }
-    $type = [System.DirectoryServices.AccountManagement.ContextType]::Domain
-    if ($domain -eq '.' -or $domain -eq $env:COMPUTERNAME) { $type = [System.DirectoryServices.AccountManagement.ContextType]::Machine; $domain = $env:COMPUTERNAME }
-    $context = New-Object System.DirectoryServices.AccountManagement.PrincipalContext($type, $domain)
-    try { return $context.ValidateCredentials($user, (ConvertFrom-RemediateSecret $Password)) } finally { $context.Dispose() }
 }
 
 function Save-RemediateBefore {
@@ -357,7 +425,7 @@ $script:Tasks = {
         Name = 'grant_ntfs_access: folder of share invoices = CONTOSO\svc-billing: M'
         Key = 'ntfs:folder of share invoices:CONTOSO\svc-billing'
         Get = {
-            $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'invoices' })
+            $shares = @(Get-CimInstance -ClassName Win32_Share | Where-Object { $_.Name -eq 'invoices' })
             if ($shares.Count -ne 1) { throw ('the share ' + 'invoices' + ' was not found on this server (Win32_Share)') }
             $folder = [string]$shares[0].Path
             try { $sid = (Resolve-RemediateSid 'CONTOSO\svc-billing') } catch {
@@ -385,7 +453,7 @@ $script:Tasks = {
         }
         Set = {
             $now = & {
-                $shares = @(Get-WmiObject -Class Win32_Share | Where-Object { $_.Name -eq 'invoices' })
+                $shares = @(Get-CimInstance -ClassName Win32_Share | Where-Object { $_.Name -eq 'invoices' })
                 if ($shares.Count -ne 1) { throw ('the share ' + 'invoices' + ' was not found on this server (Win32_Share)') }
                 $folder = [string]$shares[0].Path
                 try { $sid = (Resolve-RemediateSid 'CONTOSO\svc-billing') } catch {
@@ -414,8 +482,7 @@ $script:Tasks = {
             if ((@('M', 'F') -contains $now.access)) { return }
             $folder = [string]$now.folder
             $grant = '*' + (Resolve-RemediateSid 'CONTOSO\svc-billing') + ':(OI)(CI)M'
-            & icacls $folder /grant $grant | Out-Null
-            if ($LASTEXITCODE -ne 0) { throw ('icacls /grant failed with exit code ' + $LASTEXITCODE) }
+            Invoke-RemediateNative -FilePath 'icacls' -ArgumentList $folder, '/grant', $grant | Out-Null
         }
     }
     # Desired: the wanted rights, or what the account has when that is as much (a failed read is reported by the task)
@@ -428,6 +495,7 @@ $script:Tasks = {
 
 try {
     Invoke-RemediatePreflight -Tasks $script:Tasks
+    Initialize-RemediateState -Create
     . $script:Tasks
 } catch {
     $script:Failed = $true
