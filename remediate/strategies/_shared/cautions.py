@@ -14,8 +14,9 @@ SMB_SIGNING = ("a client that requires SMB signing (Windows Server 2025 and Wind
                "which has no session key to sign with (inferred, not verified on a real host: "
                f"{sources.SMB_SIGNING_2025})")
 
-PASSWORD_EVERY_RUN = ("the password cannot be read back, so the script sets it on every run and reports the "
-                      "task as changed")
+PASSWORD_WRITE_ONLY = ("the password cannot be read back: the PowerShell scripts set it when they create the account "
+                       "or change the identity, and again only when run with -UpdatePassword; the VBScript scripts "
+                       "(IIS 4.0-6.0, Windows before 2008 R2) set it on every run and report the task as changed")
 
 DELEGATION_ADMIN = ("delegation changes need a domain administrator (classic constrained delegation needs "
                     "SeEnableDelegationPrivilege; resource-based needs write access to the back end's "

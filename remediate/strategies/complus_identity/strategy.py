@@ -3,7 +3,7 @@ from remediate.diagnosis import qualify
 from remediate.operations import Operation, SetComPlusIdentity
 from remediate.strategies._shared.accounts_rule import NamedAccountStrategy
 from remediate.strategies._shared.base import Context, Outcome
-from remediate.strategies._shared.cautions import PASSWORD_EVERY_RUN
+from remediate.strategies._shared.cautions import PASSWORD_WRITE_ONLY
 from remediate.strategies._shared.changes import grant_access
 
 POOLED_PACKAGE = "IIS Out-Of-Process Pooled Applications"
@@ -40,7 +40,7 @@ class ComPlusIdentity(NamedAccountStrategy):
         steps: list[Operation] = [SetComPlusIdentity("iis", application, component, account, ctx.password)]
         steps += grant_access(policy, identity, ctx.allows("file_server_changes"))
         holder = f"the component {component}" if component else f"the package {application}"
-        warnings = [PASSWORD_EVERY_RUN, "the component runs in a separate dllhost.exe, outside IIS (the article)"]
+        warnings = [PASSWORD_WRITE_ONLY, "the component runs in a separate dllhost.exe, outside IIS (the article)"]
         if component:
             warnings.append(f"{component} must be in a COM+ server application (Activation: server); the "
                             "script stops with a message if it is not")

@@ -2,7 +2,7 @@ from remediate.core import accounts, sources
 from remediate.diagnosis import diagnose, is_recognised, qualify
 from remediate.policy import SecretRef
 from remediate.strategies._shared.base import Context, Outcome, Strategy
-from remediate.strategies._shared.cautions import LOG_ON_LOCALLY, PASSWORD_EVERY_RUN
+from remediate.strategies._shared.cautions import LOG_ON_LOCALLY
 from remediate.strategies._shared.changes import (
     disable_password_sync,
     grant_access,
@@ -57,7 +57,7 @@ class DisablePasswordSync(Strategy):
             f"without synchronization IIS logs {policy.anonymous_account} on with its password, a clear-text "
             f"logon whose token can reach the network ({sources.PASSWORD_SYNC})",
             "after toggling synchronization the password must be entered again (KB 259353): the script sets it",
-        ], [PASSWORD_EVERY_RUN] + ([LOG_ON_LOCALLY] if "logon_method" in changes else []))
+        ], [LOG_ON_LOCALLY] if "logon_method" in changes else [])
 
     def warnings(self, ctx: Context) -> list[str]:
         identity = qualify(ctx.policy, ctx.policy.anonymous_account)

@@ -1,8 +1,8 @@
 from remediate.core import accounts, sources
+from remediate.core.versions import uses_metabase
 from remediate.diagnosis import diagnose
 from remediate.strategies._shared.anonymous import anonymous_change, anonymous_only
 from remediate.strategies._shared.base import Context, Outcome, Strategy
-from remediate.strategies._shared.cautions import PASSWORD_EVERY_RUN
 from remediate.strategies._shared.changes import grant_access
 
 
@@ -37,10 +37,11 @@ class DomainAnonymousAccount(Strategy):
         identity = diagnose(after).identity
         steps += grant_access(policy, identity, ctx.allows("file_server_changes"))
         old = policy.anonymous_account or "the pool identity"
+        store = "in the metabase" if uses_metabase(policy.iis.version) else "encrypted in applicationHost.config"
         return Outcome(steps, identity, after, [
             f"a domain anonymous account gets a clear-text logon (no password synchronization for domain "
             f"accounts) and is recognised by every computer of the domain ({sources.DOMAIN_ANONYMOUS})",
             f"only {policy.scope} changes: other anonymous requests keep {old}, so they get no network access "
             "(the article)"],
-            [PASSWORD_EVERY_RUN if policy.iis.version in ("4.0", "5.0", "5.1", "6.0") else
-             "IIS stores the account's password encrypted in applicationHost.config", *warnings])
+            [f"IIS stores the account's password {store}; the script compares it and sets it only when it differs",
+             *warnings])

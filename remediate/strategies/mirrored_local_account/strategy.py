@@ -3,7 +3,7 @@ from remediate.diagnosis import diagnose
 from remediate.operations import CreateLocalAccount
 from remediate.strategies._shared.anonymous import anonymous_change, anonymous_only
 from remediate.strategies._shared.base import Context, Outcome, Strategy
-from remediate.strategies._shared.cautions import PASSWORD_EVERY_RUN
+from remediate.strategies._shared.cautions import PASSWORD_WRITE_ONLY
 from remediate.strategies._shared.changes import grant_access
 
 
@@ -47,4 +47,4 @@ class MirroredLocalAccount(Strategy):
             f"{name} ({sources.MIRRORED})"],
             ["the article: use this only when a domain anonymous account is not an option",
              "the two passwords must match exactly: change them together, on both computers",
-             PASSWORD_EVERY_RUN, *warnings])
+             PASSWORD_WRITE_ONLY, *warnings])
